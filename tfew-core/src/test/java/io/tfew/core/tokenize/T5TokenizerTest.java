@@ -167,6 +167,7 @@ class T5TokenizerTest {
   @Test
   void djlIsKeptOffline() {
     try (T5Tokenizer tok = t5(4)) {
+      assertThat(tok.encode("")).containsExactly(1);
       if (System.getenv(DjlOffline.OFFLINE_ENV) == null) {
         assertThat(System.getProperty(DjlOffline.OFFLINE_PROPERTY)).isNotNull();
       }
