@@ -77,7 +77,7 @@ public final class RankDataReader {
       row = JSON.readTree(line);
     } catch (JsonProcessingException e) {
       throw at.error(
-          "invalid JSON at column " + e.getLocation().getColumnNr() + " (" + e.getOriginalMessage()
+          "invalid JSON" + column(e) + " (" + e.getOriginalMessage()
               + "); each non-blank line must be one complete JSON object");
     }
     if (row == null || !row.isObject()) {
@@ -159,6 +159,10 @@ public final class RankDataReader {
       throw at.error("field \"task\" must be a string naming the task, got " + kind(node));
     }
     return Optional.of(node.asText());
+  }
+
+  private static String column(JsonProcessingException e) {
+    return e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
   }
 
   private static String kind(JsonNode node) {

@@ -28,8 +28,6 @@ import java.util.Objects;
  *   int[] ids = tok.encode("translate English to German: The house is wonderful.");
  * }
  * }</pre>
- *
- * <p>Instances are safe to share between threads until {@link #close()}.
  */
 public final class T5Tokenizer implements AutoCloseable {
   static {
@@ -169,13 +167,18 @@ public final class T5Tokenizer implements AutoCloseable {
       }
     } catch (JsonProcessingException e) {
       throw new TfewException(
-          "tokenizer file " + file + " is not valid JSON at line " + e.getLocation().getLineNr()
-              + ", column " + e.getLocation().getColumnNr() + " (" + e.getOriginalMessage()
-              + "); re-download or re-save the tokenizer.json", e);
+          "tokenizer file " + file + " is not valid JSON" + location(e) + " ("
+              + e.getOriginalMessage() + "); re-download or re-save the tokenizer.json", e);
     } catch (IOException e) {
       throw new TfewException("tokenizer file " + file + " cannot be parsed (" + e + ")", e);
     }
     return bytes;
+  }
+
+  private static String location(JsonProcessingException e) {
+    return e.getLocation() == null
+        ? ""
+        : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
   }
 
   private static int tokenId(HuggingFaceTokenizer hf, String token, Path file) {
