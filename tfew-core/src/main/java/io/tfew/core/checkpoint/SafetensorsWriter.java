@@ -1,0 +1,153 @@
+package io.tfew.core.checkpoint;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * Writes float32 tensors as a safetensors file laid out like Hugging Face's own writer:
+ * {@code __metadata__} first, tensors sorted by name, header padded with spaces to 8 bytes.
+ *
+ * <p>The file is written beside the target and renamed over it only once complete, so a crash or
+ * error never leaves a half-written target behind.
+ */
+public final class SafetensorsWriter {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int CHUNK_FLOATS = 1 << 18;
+
+  private SafetensorsWriter() {}
+
+  /**
+   * Writes {@code tensors} (name to tensor) and optional {@code metadata} to {@code file},
+   * replacing it atomically if it exists.
+   */
+  public static void write(Path file, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
+    TreeMap<String, FloatTensor> sorted = validate(file, tensors, metadata);
+    byte[] header = header(file, sorted, metadata);
+    Path dir = file.toAbsolutePath().getParent();
+    Path tmp = null;
+    try {
+      // Not Files.createTempFile: that would give the finished file owner-only permissions.
+      tmp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        writeAll(out, ByteBuffer.wrap(header));
+        ByteBuffer buf = ByteBuffer.allocate(CHUNK_FLOATS * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (FloatTensor t : sorted.values()) {
+          writeFloats(out, buf, t.data());
+        }
+        // Durable before visible: the rename must not expose a file whose data is still in cache.
+        out.force(true);
+      }
+      moveIntoPlace(tmp, file);
+      tmp = null;
+    } catch (IOException e) {
+      throw new CheckpointException(file + ": cannot write safetensors file (" + e
+          + "); check that the directory exists, is writable and has free space", e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // Best effort; the original error is the one worth reporting.
+        }
+      }
+    }
+  }
+
+  private static TreeMap<String, FloatTensor> validate(
+      Path file, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
+    if (tensors == null) {
+      throw new CheckpointException(file + ": tensors map is null; pass an empty map for no tensors");
+    }
+    TreeMap<String, FloatTensor> sorted = new TreeMap<>();
+    for (Map.Entry<String, FloatTensor> e : tensors.entrySet()) {
+      String name = e.getKey();
+      if (name == null || name.isEmpty() || name.equals(SafetensorsHeader.METADATA_KEY)) {
+        throw new CheckpointException(file + ": invalid tensor name \"" + name
+            + "\"; use a non-empty name other than \"__metadata__\"");
+      }
+      if (e.getValue() == null) {
+        throw new CheckpointException(file + ": tensor \"" + name + "\" is null; pass a FloatTensor");
+      }
+      sorted.put(name, e.getValue());
+    }
+    if (metadata != null) {
+      for (Map.Entry<String, String> e : metadata.entrySet()) {
+        if (e.getKey() == null || e.getValue() == null) {
+          throw new CheckpointException(file + ": metadata entry " + e.getKey() + "=" + e.getValue()
+              + " has a null key or value; metadata must map strings to strings");
+        }
+      }
+    }
+    return sorted;
+  }
+
+  private static byte[] header(Path file, TreeMap<String, FloatTensor> sorted, Map<String, String> metadata) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    if (metadata != null && !metadata.isEmpty()) {
+      root.put(SafetensorsHeader.METADATA_KEY, new TreeMap<>(metadata));
+    }
+    long offset = 0;
+    for (Map.Entry<String, FloatTensor> e : sorted.entrySet()) {
+      long bytes = 4L * e.getValue().data().length;
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("dtype", DType.F32.safetensorsName());
+      entry.put("shape", e.getValue().shape());
+      entry.put("data_offsets", List.of(offset, offset + bytes));
+      root.put(e.getKey(), entry);
+      offset += bytes;
+    }
+    byte[] json;
+    try {
+      json = JSON.writeValueAsBytes(root);
+    } catch (JsonProcessingException e) {
+      throw new CheckpointException(file + ": cannot encode the header (" + e.getOriginalMessage()
+          + "); check tensor names and metadata", e);
+    }
+    // Padding keeps the data section 8-byte aligned, as the reference writer does.
+    int padded = (json.length + 7) & ~7;
+    ByteBuffer out = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+    out.putLong(padded).put(json);
+    while (out.hasRemaining()) {
+      out.put((byte) ' ');
+    }
+    return out.array();
+  }
+
+  private static void writeFloats(FileChannel out, ByteBuffer buf, float[] data) throws IOException {
+    for (int start = 0; start < data.length; start += CHUNK_FLOATS) {
+      int n = Math.min(CHUNK_FLOATS, data.length - start);
+      buf.clear();
+      buf.asFloatBuffer().put(data, start, n);
+      buf.limit(n * 4);
+      writeAll(out, buf);
+    }
+  }
+
+  private static void writeAll(FileChannel out, ByteBuffer buf) throws IOException {
+    while (buf.hasRemaining()) {
+      out.write(buf);
+    }
+  }
+
+  private static void moveIntoPlace(Path tmp, Path file) throws IOException {
+    try {
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}
