@@ -31,6 +31,8 @@ final class FakeHub implements AutoCloseable {
   final List<Request> requests = new CopyOnWriteArrayList<>();
   volatile boolean ignoreRange;
   volatile int forcedStatus;
+  /** How many more GETs answer 503 before the real content is served. */
+  final java.util.concurrent.atomic.AtomicInteger failingGets = new java.util.concurrent.atomic.AtomicInteger();
 
   FakeHub() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -90,6 +92,10 @@ final class FakeHub implements AutoCloseable {
         ex.getResponseHeaders().add("ETag", "\"" + sha256(content).substring(0, 40) + "\"");
       }
       boolean head = ex.getRequestMethod().equals("HEAD");
+      if (!head && failingGets.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        ex.sendResponseHeaders(503, -1);
+        return;
+      }
       String range = ex.getRequestHeaders().getFirst("Range");
       Matcher rm = range == null ? null : RANGE.matcher(range);
       int from = 0;
