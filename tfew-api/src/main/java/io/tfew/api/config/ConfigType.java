@@ -1,0 +1,72 @@
+package io.tfew.api.config;
+
+import java.util.List;
+
+/** The value types a plugin's config key may have; YAML scalars and lists map onto them. */
+public enum ConfigType {
+  INT("an integer"),
+  DOUBLE("a number"),
+  BOOLEAN("true or false"),
+  STRING("a string"),
+  STRING_LIST("a list of strings");
+
+  private final String description;
+
+  ConfigType(String description) {
+    this.description = description;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /**
+   * Converts a raw YAML value to this type's Java representation, or fails naming {@code where}.
+   *
+   * <p>Integers are accepted where numbers are expected (YAML writes {@code 1} for {@code 1.0}), but
+   * never the reverse: {@code r: 4.5} is an error, not a silent truncation.
+   */
+  public Object coerce(Object raw, String where) {
+    switch (this) {
+      case INT:
+        if (raw instanceof Integer || raw instanceof Long) {
+          long v = ((Number) raw).longValue();
+          if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+            return (int) v;
+          }
+        }
+        break;
+      case DOUBLE:
+        if (raw instanceof Number) {
+          return ((Number) raw).doubleValue();
+        }
+        break;
+      case BOOLEAN:
+        if (raw instanceof Boolean) {
+          return raw;
+        }
+        break;
+      case STRING:
+        if (raw instanceof String) {
+          return raw;
+        }
+        break;
+      case STRING_LIST:
+        if (raw instanceof String) {
+          return List.of((String) raw);
+        }
+        if (raw instanceof List<?> list && list.stream().allMatch(e -> e instanceof String)) {
+          return list.stream().map(String.class::cast).toList();
+        }
+        break;
+      default:
+        break;
+    }
+    throw new ConfigException(where + ": expected " + description + " but found "
+        + (raw == null ? "nothing" : "'" + raw + "'"));
+  }
+
+  void check(Object value, String where) {
+    coerce(value, where);
+  }
+}

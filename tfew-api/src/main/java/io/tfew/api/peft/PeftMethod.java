@@ -1,0 +1,43 @@
+package io.tfew.api.peft;
+
+import io.tfew.api.model.ModelRewriter;
+import java.util.Map;
+
+/**
+ * One configured parameter-efficient fine-tuning method, as created by its {@link PeftMethodProvider}.
+ *
+ * <p>It rewrites the model at the sites it targets (the {@link ModelRewriter} hooks) and declares its
+ * trainable tensors through {@link io.tfew.api.model.Parameters}; core builds, initialises, trains,
+ * counts, saves and loads them. The adapter file holds exactly the declared parameters, under the keys
+ * {@link #adapterKey} gives, next to an {@code adapter_config.json} holding {@link #adapterConfig}.
+ *
+ * <pre>{@code
+ * final class ScaleQueryMethod implements PeftMethod {
+ *   private final float factor;
+ *   ScaleQueryMethod(float factor) { this.factor = factor; }
+ *   public Operand<TFloat32> linearOutput(LinearSite site, Operand<TFloat32> x, Operand<TFloat32> y) {
+ *     return site.path().endsWith(".q") ? site.context().tf().math.mul(y, site.context().tf().constant(factor)) : y;
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>An instance serves one graph build; core creates a fresh one per graph.
+ */
+public interface PeftMethod extends ModelRewriter {
+
+  /**
+   * The adapter-file key of a declared parameter. The default keeps the declared key; methods that
+   * Hugging Face PEFT also has map onto PEFT's names so PEFT can load the file.
+   */
+  default String adapterKey(String parameterKey) {
+    return parameterKey;
+  }
+
+  /**
+   * Fields written to {@code adapter_config.json} besides tfew's own ({@code tfew_method} and the
+   * resolved config). PEFT-compatible methods return PEFT's fields ({@code peft_type}, {@code target_modules}, ...).
+   */
+  default Map<String, Object> adapterConfig() {
+    return Map.of();
+  }
+}

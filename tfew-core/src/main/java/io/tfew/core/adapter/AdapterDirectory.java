@@ -1,0 +1,151 @@
+package io.tfew.core.adapter;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.tfew.api.TfewException;
+import io.tfew.api.config.ConfigSection;
+import io.tfew.api.peft.PeftMethod;
+import io.tfew.api.peft.PeftMethodProvider;
+import io.tfew.core.checkpoint.FloatTensor;
+import io.tfew.core.checkpoint.SafetensorsReader;
+import io.tfew.core.checkpoint.SafetensorsWriter;
+import io.tfew.core.checkpoint.TensorInfo;
+import io.tfew.core.model.TrainableParameters;
+import io.tfew.core.plugin.PluginRegistry;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.tensorflow.Session;
+
+/**
+ * An adapter on disk in Hugging Face PEFT's layout: {@code adapter_config.json} and
+ * {@code adapter_model.safetensors} holding one method's trained parameters.
+ *
+ * <p>tfew adds {@code tfew_method} and {@code tfew_config} to the config so that the exact method and
+ * options are restored; a directory PEFT wrote is recognised by its {@code peft_type}.
+ */
+public final class AdapterDirectory {
+  public static final String CONFIG_FILE = "adapter_config.json";
+  public static final String WEIGHTS_FILE = "adapter_model.safetensors";
+
+  /** What an adapter directory says about the method that wrote it. */
+  public record Spec(Path dir, PeftMethodProvider provider, Map<String, Object> methodConfig) {}
+
+  private AdapterDirectory() {}
+
+  /** Reads {@code adapter_config.json} and finds the installed method it names. */
+  public static Spec read(Path dir, PluginRegistry registry) {
+    Path configFile = dir.resolve(CONFIG_FILE);
+    if (!Files.isRegularFile(configFile)) {
+      throw new TfewException(dir + ": not an adapter directory (no " + CONFIG_FILE
+          + "); pass the directory a training run wrote as OUT/adapter");
+    }
+    Map<String, Object> config;
+    try {
+      config = new ObjectMapper().readValue(configFile.toFile(), new TypeReference<Map<String, Object>>() {});
+    } catch (IOException e) {
+      throw new TfewException(configFile + ": not a JSON object (" + e.getMessage() + ")");
+    }
+    Object method = config.get("tfew_method");
+    if (method instanceof String name) {
+      Object options = config.getOrDefault("tfew_config", Map.of());
+      if (!(options instanceof Map<?, ?>)) {
+        throw new TfewException(configFile + ": field 'tfew_config' must be an object of the method's options");
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> typed = (Map<String, Object>) options;
+      return new Spec(dir, registry.method(name, configFile + ": tfew_method"), typed);
+    }
+    Object peftType = config.get("peft_type");
+    if (peftType instanceof String type) {
+      PeftMethodProvider provider = registry.methodForPeftType(type).orElseThrow(() -> new TfewException(
+          configFile + ": peft_type '" + type + "' has no installed tfew method; installed: "
+              + registry.methods().keySet()));
+      return new Spec(dir, provider, provider.configFromPeft(config));
+    }
+    throw new TfewException(configFile + ": names no method; expected 'tfew_method' (tfew) or 'peft_type' "
+        + "(Hugging Face PEFT)");
+  }
+
+  /**
+   * Assigns the saved parameters of method {@code name} from the adapter's weights file. Every
+   * parameter the method declared must be present with its shape; extra tensors are an error too,
+   * since they mean the adapter was trained with other options.
+   */
+  public static void load(Path dir, String name, PeftMethod method, TrainableParameters parameters,
+      Session session) {
+    Path weights = dir.resolve(WEIGHTS_FILE);
+    Map<String, TrainableParameters.Declared> declared = parameters.declaredBy(name);
+    try (SafetensorsReader reader = SafetensorsReader.open(weights)) {
+      Map<String, String> byFileKey = new LinkedHashMap<>();
+      for (String key : declared.keySet()) {
+        byFileKey.put(method.adapterKey(key), key);
+      }
+      for (String fileKey : reader.tensors().keySet()) {
+        if (!byFileKey.containsKey(fileKey)) {
+          throw new TfewException(weights + ": tensor '" + fileKey + "' is not a parameter of method '" + name
+              + "' as configured; was the adapter trained with other options or for another model?");
+        }
+      }
+      for (Map.Entry<String, String> e : byFileKey.entrySet()) {
+        TensorInfo info = reader.tensors().get(e.getKey());
+        TrainableParameters.Declared d = declared.get(e.getValue());
+        if (info == null) {
+          throw new TfewException(weights + ": tensor '" + e.getKey() + "' is missing; method '" + name
+              + "' needs it with shape " + Arrays.toString(d.shape()));
+        }
+        if (info.numel() != d.size()) {
+          throw new TfewException(weights + ": tensor '" + e.getKey() + "' has shape "
+              + Arrays.toString(info.shape()) + " but method '" + name + "' needs "
+              + Arrays.toString(d.shape()) + " for this model");
+        }
+        parameters.assign(session, d.key(), reader.readFloats(e.getKey()));
+      }
+    }
+  }
+
+  /** Writes the method's parameters and config; each file is replaced atomically. */
+  public static void save(Path dir, String name, ConfigSection config, PeftMethod method,
+      TrainableParameters parameters, Session session) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new TfewException(dir + ": cannot create the adapter directory (" + e.getMessage() + ")");
+    }
+    Map<String, FloatTensor> tensors = new TreeMap<>();
+    for (TrainableParameters.Declared d : parameters.declaredBy(name).values()) {
+      tensors.put(method.adapterKey(d.key()), new FloatTensor(d.shape(), parameters.read(session, d.key())));
+    }
+    SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), tensors, Map.of("format", "pt"));
+    Map<String, Object> json = new LinkedHashMap<>(method.adapterConfig());
+    json.put("tfew_method", name);
+    json.put("tfew_config", config.asMap());
+    writeJsonAtomically(dir.resolve(CONFIG_FILE), json);
+  }
+
+  private static void writeJsonAtomically(Path target, Map<String, Object> json) {
+    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+    try {
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), json);
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // the original error is the one worth reporting
+      }
+      throw new TfewException(target + ": cannot write (" + e.getMessage() + ")");
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package io.tfew.core.model;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The FFN non-linearities Hugging Face's T5 accepts in {@code feed_forward_proj}.
+ *
+ * <p>HF splits the field on '-': a {@code gated-} prefix selects {@code wi_0}/{@code wi_1}, the rest
+ * names the activation, except that {@code gated-gelu} means the tanh approximation
+ * ({@code gelu_new}), which is what T0 and T5 v1.1 were trained with.
+ */
+public enum FfnActivation {
+  RELU("relu"),
+  GELU("gelu"),
+  GELU_NEW("gelu_new"),
+  SILU("silu");
+
+  private final String hfName;
+
+  FfnActivation(String hfName) {
+    this.hfName = hfName;
+  }
+
+  public String hfName() {
+    return hfName;
+  }
+
+  static FfnActivation byName(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    if (n.equals("swish")) {
+      return SILU;
+    }
+    for (FfnActivation a : values()) {
+      if (a.hfName.equals(n)) {
+        return a;
+      }
+    }
+    return null;
+  }
+
+  static String allowedNames() {
+    return Arrays.stream(values()).map(FfnActivation::hfName).collect(Collectors.joining(", "));
+  }
+
+  Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x) {
+    switch (this) {
+      case RELU:
+        return tf.nn.relu(x);
+      case GELU: {
+        // Exact GELU: 0.5 x (1 + erf(x / sqrt 2)).
+        Operand<TFloat32> erf = tf.math.erf(tf.math.mul(x, tf.constant((float) (1.0 / Math.sqrt(2.0)))));
+        return tf.math.mul(tf.math.mul(x, tf.constant(0.5f)), tf.math.add(erf, tf.constant(1f)));
+      }
+      case GELU_NEW: {
+        // HF's NewGELUActivation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). TF has no Gelu op here.
+        Operand<TFloat32> cube = tf.math.mul(tf.math.mul(x, x), x);
+        Operand<TFloat32> inner = tf.math.mul(tf.constant((float) Math.sqrt(2.0 / Math.PI)),
+            tf.math.add(x, tf.math.mul(cube, tf.constant(0.044715f))));
+        return tf.math.mul(tf.math.mul(x, tf.constant(0.5f)), tf.math.add(tf.math.tanh(inner), tf.constant(1f)));
+      }
+      case SILU:
+        return tf.math.mul(x, tf.math.sigmoid(x));
+      default:
+        throw new IllegalStateException(name());
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package io.tfew.core.model;
+
+import io.tfew.api.TfewException;
+import io.tfew.api.model.ParameterInit;
+import io.tfew.api.model.Parameters;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Assign;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The parameters plugins declare, as variables named by their keys, with their initial values.
+ *
+ * <p>Each parameter's initial values come from a random stream seeded by the run's seed and the
+ * parameter's key, so they do not depend on declaration order or on which other methods are active.
+ */
+public final class TrainableParameters implements Parameters {
+
+  /** One declared parameter. */
+  public record Declared(String key, String owner, long[] shape, Variable<TFloat32> variable,
+      Placeholder<TFloat32> feed, Assign<TFloat32> assign, ParameterInit init) {
+    public long size() {
+      long n = 1;
+      for (long d : shape) {
+        n *= d;
+      }
+      return n;
+    }
+  }
+
+  private final Ops tf;
+  private final T5Weights base;
+  private final long seed;
+  private final Map<String, Declared> declared = new LinkedHashMap<>();
+  private String owner = "";
+
+  public TrainableParameters(Ops tf, T5Weights base, long seed) {
+    this.tf = tf.withSubScope("peft");
+    this.base = base;
+    this.seed = seed;
+  }
+
+  @Override
+  public Operand<TFloat32> trainable(String key, Shape shape, ParameterInit init) {
+    Declared existing = declared.get(key);
+    long[] dims = shape.asArray();
+    if (existing != null) {
+      if (!Arrays.equals(existing.shape(), dims)) {
+        throw new TfewException("parameter '" + key + "' declared twice with different shapes "
+            + Arrays.toString(existing.shape()) + " and " + Arrays.toString(dims));
+      }
+      return existing.variable();
+    }
+    for (long d : dims) {
+      if (d < 1) {
+        throw new TfewException("parameter '" + key + "' has an empty or unknown dimension in shape " + shape);
+      }
+    }
+    Ops named = tf.withName(key);
+    Variable<TFloat32> v = named.variable(shape, TFloat32.class);
+    Placeholder<TFloat32> feed = tf.withName(key + ".feed").placeholder(TFloat32.class, Placeholder.shape(shape));
+    Assign<TFloat32> assign = tf.withName(key + ".assign").assign(v, feed);
+    declared.put(key, new Declared(key, owner, dims, v, feed, assign, init));
+    return v;
+  }
+
+  /**
+   * Attributes the parameters declared from now on to the method {@code name}; core calls this before
+   * each method's hook, so a method's adapter file holds its own parameters and no one else's.
+   */
+  public void declaringFor(String name) {
+    owner = name;
+  }
+
+  /** The parameters one method declared, in declaration order. */
+  public Map<String, Declared> declaredBy(String name) {
+    Map<String, Declared> mine = new LinkedHashMap<>();
+    declared.values().stream().filter(d -> d.owner().equals(name)).forEach(d -> mine.put(d.key(), d));
+    return mine;
+  }
+
+  @Override
+  public Operand<TFloat32> baseWeight(String key) {
+    return base.get(key);
+  }
+
+  public Map<String, Declared> declared() {
+    return Collections.unmodifiableMap(declared);
+  }
+
+  public long count() {
+    return declared.values().stream().mapToLong(Declared::size).sum();
+  }
+
+  /** Runs every parameter's initialiser. */
+  public void initialize(Session session) {
+    for (Declared d : declared.values()) {
+      long n = d.size();
+      if (n > Integer.MAX_VALUE) {
+        throw new TfewException("parameter '" + d.key() + "' has " + n + " values; at most 2^31-1 are supported");
+      }
+      float[] values = new float[(int) n];
+      d.init().fill(values, d.shape(), randomFor(d.key()));
+      assign(session, d.key(), values);
+    }
+  }
+
+  /** Sets a parameter's values, e.g. from a loaded adapter. */
+  public void assign(Session session, String key, float[] values) {
+    Declared d = declared.get(key);
+    if (d == null) {
+      throw new TfewException("no parameter '" + key + "' is declared; declared: " + declared.keySet());
+    }
+    if (values.length != d.size()) {
+      throw new TfewException("parameter '" + key + "' has shape " + Arrays.toString(d.shape())
+          + " (" + d.size() + " values) but " + values.length + " values were given");
+    }
+    try (TFloat32 t = TFloat32.tensorOf(Shape.of(d.shape()))) {
+      t.asRawTensor().data().asFloats().write(values);
+      try (Result r = session.runner().feed(d.feed(), t).addTarget(d.assign()).run()) {
+        // assignment only
+      }
+    }
+  }
+
+  /** Reads a parameter's current values. */
+  public float[] read(Session session, String key) {
+    Declared d = declared.get(key);
+    if (d == null) {
+      throw new TfewException("no parameter '" + key + "' is declared");
+    }
+    try (Result r = session.runner().fetch(d.variable()).run()) {
+      TFloat32 t = (TFloat32) r.get(0);
+      float[] out = new float[(int) d.size()];
+      t.asRawTensor().data().asFloats().read(out);
+      return out;
+    }
+  }
+
+  private SplittableRandom randomFor(String key) {
+    long h = seed;
+    for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
+      h = h * 1_000_003L + b;
+    }
+    return new SplittableRandom(h);
+  }
+}
