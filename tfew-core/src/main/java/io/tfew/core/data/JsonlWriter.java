@@ -66,6 +66,15 @@ public final class JsonlWriter implements AutoCloseable {
     }
   }
 
+  /** One row as a single JSON line, the way {@link #write} serialises it (for printing to stdout). */
+  public static String toJson(Map<String, ?> row) {
+    try {
+      return JSON.writeValueAsString(row);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("row is not serialisable as JSON: " + e.getMessage(), e);
+    }
+  }
+
   /** Appends one row; values are serialised by Jackson. */
   public void write(Map<String, ?> row) {
     writeLine(row);

@@ -1,0 +1,41 @@
+package io.tfew.core.bench;
+
+import io.tfew.core.model.FfnActivation;
+import io.tfew.core.model.T5Config;
+import java.nio.file.Path;
+
+/** Architectures of well-known checkpoints, for benchmarks on random weights. */
+public final class RandomModels {
+  private RandomModels() {}
+
+  /** t5-small: d_model 512, 8 heads x 64, d_ff 2048 ReLU, 6+6 layers, vocab 32128, tied. */
+  public static T5Config t5Small() {
+    return shape(512, 8, 64, 2048, 6, false, FfnActivation.RELU, true);
+  }
+
+  /** t5-base: d_model 768, 12 heads x 64, d_ff 3072 ReLU, 12+12 layers, vocab 32128, tied (222.9M parameters). */
+  public static T5Config t5Base() {
+    return shape(768, 12, 64, 3072, 12, false, FfnActivation.RELU, true);
+  }
+
+  /** The recipe issue's training benchmark model: gated-GELU d_ff 1024, 8+8 layers, untied. */
+  public static T5Config t5SmallGated() {
+    return shape(512, 8, 64, 1024, 8, true, FfnActivation.GELU_NEW, false);
+  }
+
+  public static T5Config byName(String name) {
+    return switch (name) {
+      case "t5-small" -> t5Small();
+      case "t5-base" -> t5Base();
+      case "t5-small-gated" -> t5SmallGated();
+      default -> throw new io.tfew.api.TfewException("unknown model shape '" + name
+          + "'; use t5-small, t5-base or t5-small-gated");
+    };
+  }
+
+  private static T5Config shape(int d, int heads, int dkv, int dff, int layers, boolean gated, FfnActivation act,
+      boolean tied) {
+    return new T5Config(Path.of("(random " + d + "x" + layers + ")"), d, dkv, heads, dff, layers, layers, 32128,
+        32, 128, 1e-6, gated, act, tied, 0.1, 0, 0, 1);
+  }
+}

@@ -1,0 +1,61 @@
+package io.tfew.core.cli;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import io.tfew.api.TfewException;
+import io.tfew.core.hub.HubSettings;
+import io.tfew.core.runtime.TfewModule;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tfew} command line. */
+@Command(name = "tfew", mixinStandardHelpOptions = true, version = "tfew 0.1.0",
+    description = "Few-shot parameter-efficient fine-tuning of T5-family models.",
+    subcommands = {ScoreCommand.class, GenerateCommand.class, PluginsCommand.class, BenchCommand.class,
+        CommandLine.HelpCommand.class})
+public final class TfewCli implements Runnable {
+  /** Exit status for bad input: arguments, config, data, checkpoints. */
+  public static final int USAGE = 2;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: score, generate, plugins, bench");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the CLI with the given streams and returns the exit status (tests call this). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    Injector injector = Guice.createInjector(new TfewModule(HubSettings.fromEnvironment()));
+    CommandLine cli = new CommandLine(new TfewCli(), new GuiceFactory(injector));
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof TfewException) {
+        err.println("tfew: error: " + e.getMessage());
+        err.flush();
+        return USAGE;
+      }
+      throw e;
+    });
+    return cli.execute(args);
+  }
+
+  /** Lets picocli create commands through Guice, so they receive their dependencies by constructor. */
+  private record GuiceFactory(Injector injector) implements CommandLine.IFactory {
+    @Override
+    public <K> K create(Class<K> cls) throws Exception {
+      try {
+        return injector.getInstance(cls);
+      } catch (com.google.inject.ConfigurationException e) {
+        return CommandLine.defaultFactory().create(cls);
+      }
+    }
+  }
+}
