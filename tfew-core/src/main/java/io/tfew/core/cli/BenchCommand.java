@@ -103,6 +103,8 @@ public final class BenchCommand {
     @Option(names = "--shape", defaultValue = "t5-base") String shape;
     @Option(names = "--dir", description = "Where to write the checkpoint (default: a temporary directory, deleted after).")
     Path dir;
+    @Option(names = "--child-heap-mb", defaultValue = "256", description = "Java heap of the loading JVM (default: ${DEFAULT-VALUE}).")
+    int childHeapMb;
     @Spec CommandSpec spec;
 
     @Override
@@ -114,7 +116,12 @@ public final class BenchCommand {
       try {
         long bytes = RandomCheckpointWriter.write(config, target, 7L);
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        // The child's heap holds no weights (they stream into native tensors), so a small heap keeps
+        // the JVM's own share of the measurement honest rather than sized for 24 GB machines.
+        // JavaCPP would otherwise cap native memory at twice the heap; the weights live there.
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + childHeapMb + "m", "-XX:+UseSerialGC",
+            "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0",
+            "-cp", System.getProperty("java.class.path"),
             TfewCli.class.getName(), "bench", "load-child", target.toString());
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         Process child = pb.start();
