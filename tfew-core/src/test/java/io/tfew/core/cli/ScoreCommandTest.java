@@ -254,7 +254,7 @@ class ScoreCommandTest {
             List.of("config.json", "d_model", "missing")),
         new BadInput("truncated model.safetensors",
             tmp -> List.of("--model", modelCopy(tmp, "truncated", c -> { }, true).toString(), "--data", t0Data()),
-            List.of("model.safetensors")),
+            List.of("model.safetensors", "truncated")),
         new BadInput("d_model disagrees with the weights",
             tmp -> List.of("--model", modelCopy(tmp, "wide", c -> c.put("d_model", 64), false).toString(),
                 "--data", t0Data()),
