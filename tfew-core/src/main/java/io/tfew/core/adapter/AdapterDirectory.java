@@ -101,7 +101,7 @@ public final class AdapterDirectory {
           throw new TfewException(weights + ": tensor '" + e.getKey() + "' is missing; method '" + name
               + "' needs it with shape " + Arrays.toString(d.shape()));
         }
-        if (info.numel() != d.size()) {
+        if (!sameUpToUnitDims(info.shape(), d.shape())) {
           throw new TfewException(weights + ": tensor '" + e.getKey() + "' has shape "
               + Arrays.toString(info.shape()) + " but method '" + name + "' needs "
               + Arrays.toString(d.shape()) + " for this model");
@@ -109,6 +109,16 @@ public final class AdapterDirectory {
         parameters.assign(session, d.key(), reader.readFloats(e.getKey()));
       }
     }
+  }
+
+  /**
+   * Shapes that differ only by axes of size 1 hold the same values in the same order: Hugging Face
+   * PEFT stores (IA)^3 vectors as {@code [n, 1]} where tfew declares {@code [n]}. Anything else (say
+   * {@code [8, 8]} for {@code [64]}) is another parameter and is refused.
+   */
+  static boolean sameUpToUnitDims(long[] a, long[] b) {
+    return Arrays.equals(Arrays.stream(a).filter(d -> d != 1).toArray(),
+        Arrays.stream(b).filter(d -> d != 1).toArray());
   }
 
   /** Writes the method's parameters and config; each file is replaced atomically. */

@@ -202,6 +202,32 @@ class AdapterDirectoryTest {
   }
 
   @Test
+  void aVectorStoredWithATrailingUnitAxisLoadsLikeHuggingFacePeftWritesIt(@TempDir Path dir) {
+    long n = t5.innerDim();
+    Map<String, FloatTensor> tensors = fileTensors(randomValues(6));
+    String key = PREFIX + "decoder.block.1.layer.1.EncDecAttention.q.scale";
+    float[] values = randomValues(7).get(key.substring(PREFIX.length()));
+    tensors.put(key, new FloatTensor(new long[] {n, 1}, values));
+    SafetensorsWriter.write(dir.resolve(AdapterDirectory.WEIGHTS_FILE), tensors, Map.of());
+
+    AdapterDirectory.load(dir, NAME, method, parameters(), session);
+
+    assertThat(parameters().read(session, key.substring(PREFIX.length()))).containsExactly(values);
+  }
+
+  @Test
+  void aTensorWithTheSameCountButAnotherShapeIsRejected(@TempDir Path dir) {
+    Map<String, FloatTensor> tensors = fileTensors(randomValues(8));
+    String key = PREFIX + "decoder.block.1.layer.1.EncDecAttention.q.scale";
+    tensors.put(key, new FloatTensor(new long[] {8, t5.innerDim() / 8}, new float[t5.innerDim()]));
+    SafetensorsWriter.write(dir.resolve(AdapterDirectory.WEIGHTS_FILE), tensors, Map.of());
+
+    assertThatThrownBy(() -> AdapterDirectory.load(dir, NAME, method, parameters(), session))
+        .isInstanceOf(TfewException.class)
+        .hasMessageContaining("'" + key + "'");
+  }
+
+  @Test
   void aTensorOfTheWrongShapeIsRejectedByName(@TempDir Path dir) {
     Map<String, FloatTensor> tensors = fileTensors(randomValues(5));
     String key = PREFIX + "decoder.block.1.layer.1.EncDecAttention.q.scale";

@@ -6,6 +6,7 @@ import io.tfew.core.score.ChoiceScores;
 import io.tfew.core.score.EncodedExample;
 import io.tfew.core.score.RankScorer;
 import io.tfew.core.testing.ExpectedTensors;
+import io.tfew.core.testing.ParityModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,19 +26,19 @@ class T5ParityTest {
   @ParameterizedTest
   @ValueSource(strings = {"t0-tiny", "t5-tiny"})
   void encoderOutputMatchesReference(String fixture) {
-    try (ParityHarness h = new ParityHarness(fixture);
+    try (ParityModel h = new ParityModel(fixture);
         TInt32 ids = h.ints("input_ids"); TFloat32 mask = h.floatsOfInts("attention_mask");
         TInt32 tasks = h.zeroTasks();
         Result r = h.session.runner().feed(h.rank.inputIds, ids).feed(h.rank.inputMask, mask)
             .feed(h.rank.taskIds, tasks).fetch(h.rank.encoderHidden).run()) {
-      assertClose(ParityHarness.read(r, 0), h.expected().floats("encoder_hidden"), "encoder_hidden");
+      assertClose(ParityModel.read(r, 0), h.expected().floats("encoder_hidden"), "encoder_hidden");
     }
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"t0-tiny", "t5-tiny"})
   void teacherForcedLogitsAndLossMatchReference(String fixture) {
-    try (ParityHarness h = new ParityHarness(fixture)) {
+    try (ParityModel h = new ParityModel(fixture)) {
       float[][] out = h.teacherForced();
       assertClose(out[0], h.expected().floats("logits"), "logits");
       assertClose(out[1], h.expected().floats("loss_lm_teacher_forced"), "loss_lm_teacher_forced");
@@ -47,7 +48,7 @@ class T5ParityTest {
   @ParameterizedTest
   @ValueSource(strings = {"t0-tiny", "t5-tiny"})
   void choiceTokenLogProbsAndScoresMatchReference(String fixture) {
-    try (ParityHarness h = new ParityHarness(fixture)) {
+    try (ParityModel h = new ParityModel(fixture)) {
       List<ChoiceScores> scores = scoreFixtureBatch(h);
       assertTokenLogProbs(scores, h.expected(), "choice_token_logprobs");
       assertClose(means(scores), h.expected().floats("choice_scores_mean_logprob"), "choice_scores_mean_logprob");
@@ -57,7 +58,7 @@ class T5ParityTest {
   @ParameterizedTest
   @ValueSource(strings = {"t0-tiny", "t5-tiny"})
   void scoresDoNotDependOnBatchComposition(String fixture) {
-    try (ParityHarness h = new ParityHarness(fixture)) {
+    try (ParityModel h = new ParityModel(fixture)) {
       List<EncodedExample> examples = fixtureExamples(h.expected());
       RankScorer scorer = new RankScorer(h.session, h.rank, 0);
       List<ChoiceScores> together = scorer.score(examples, 3, n -> { });
@@ -72,7 +73,7 @@ class T5ParityTest {
   @ParameterizedTest
   @ValueSource(strings = {"t0-tiny", "t5-tiny"})
   void greedyDecodingMatchesReference(String fixture) {
-    try (ParityHarness h = new ParityHarness(fixture)) {
+    try (ParityModel h = new ParityModel(fixture)) {
       int[][] inputs = unpad(h.expected().intRows("input_ids"), h.expected().intRows("attention_mask"));
       int[][] expected = h.expected().intRows("greedy_8");
       int[][] actual = h.greedy.decode(h.session, inputs, new int[inputs.length], expected[0].length - 1);
@@ -84,7 +85,7 @@ class T5ParityTest {
   @ValueSource(strings = {"t0-tiny", "t5-tiny"})
   void ia3AtTheKeyValueAndFfnSitesMatchesReference(String fixture) {
     try (ExpectedTensors e = expectedOf(fixture);
-        ParityHarness h = new ParityHarness(fixture, FixtureRewriters.ia3(e))) {
+        ParityModel h = new ParityModel(fixture, FixtureRewriters.ia3(e))) {
       assertThat(h.graph.rewrites().touched().get("fixture0")).isNotEmpty();
       List<ChoiceScores> scores = scoreFixtureBatch(h);
       assertClose(means(scores), e.floats("ia3_choice_scores_mean_logprob"), "ia3_choice_scores_mean_logprob");
@@ -95,7 +96,7 @@ class T5ParityTest {
   @ValueSource(strings = {"t0-tiny", "t5-tiny"})
   void loraAtTheQueryAndValueSitesMatchesReference(String fixture) {
     try (ExpectedTensors e = expectedOf(fixture);
-        ParityHarness h = new ParityHarness(fixture, FixtureRewriters.lora(e))) {
+        ParityModel h = new ParityModel(fixture, FixtureRewriters.lora(e))) {
       assertClose(h.teacherForced()[0], e.floats("lora_logits"), "lora_logits");
     }
   }
@@ -104,7 +105,7 @@ class T5ParityTest {
   @ValueSource(strings = {"t0-tiny", "t5-tiny"})
   void softPromptAtTheEncoderEmbeddingsMatchesReference(String fixture) {
     try (ExpectedTensors e = expectedOf(fixture);
-        ParityHarness h = new ParityHarness(fixture, FixtureRewriters.softPrompt(e))) {
+        ParityModel h = new ParityModel(fixture, FixtureRewriters.softPrompt(e))) {
       assertClose(h.teacherForced()[0], e.floats("prompt_logits"), "prompt_logits");
     }
   }
@@ -114,8 +115,8 @@ class T5ParityTest {
   void rewritesComposeInConfiguredOrder(String fixture) {
     // (IA)^3 and a soft prompt in one model: both touch their sites, and the result differs from each alone.
     try (ExpectedTensors e = expectedOf(fixture);
-        ParityHarness both = new ParityHarness(fixture, FixtureRewriters.ia3(e), FixtureRewriters.softPrompt(e));
-        ParityHarness promptOnly = new ParityHarness(fixture, FixtureRewriters.softPrompt(e))) {
+        ParityModel both = new ParityModel(fixture, FixtureRewriters.ia3(e), FixtureRewriters.softPrompt(e));
+        ParityModel promptOnly = new ParityModel(fixture, FixtureRewriters.softPrompt(e))) {
       assertThat(both.graph.rewrites().touched().get("fixture0")).anyMatch(p -> p.endsWith("SelfAttention.k"));
       assertThat(both.graph.rewrites().touched().get("fixture1")).containsExactly("encoder.embed_tokens");
       float[] combined = both.teacherForced()[0];
@@ -150,7 +151,7 @@ class T5ParityTest {
     return out;
   }
 
-  private static List<ChoiceScores> scoreFixtureBatch(ParityHarness h) {
+  private static List<ChoiceScores> scoreFixtureBatch(ParityModel h) {
     return new RankScorer(h.session, h.rank, 0).scoreBatch(fixtureExamples(h.expected()));
   }
 

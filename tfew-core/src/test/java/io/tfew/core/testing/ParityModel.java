@@ -1,13 +1,13 @@
-package io.tfew.core.model;
+package io.tfew.core.testing;
 
 import io.tfew.api.model.ModelRewriter;
 import io.tfew.core.checkpoint.Checkpoint;
+import io.tfew.core.model.SiteRewrites;
+import io.tfew.core.model.T5Config;
 import io.tfew.core.generate.GreedyDecoder;
 import io.tfew.core.lm.TeacherForcedGraph;
 import io.tfew.core.runtime.ModelGraph;
 import io.tfew.core.score.RankScoringGraph;
-import io.tfew.core.testing.ExpectedTensors;
-import io.tfew.core.testing.SharedFixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,17 +17,22 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
-/** One parity fixture loaded into a graph with the programs the parity tests run. */
-final class ParityHarness implements AutoCloseable {
-  final Path dir;
-  final ExpectedTensors expected;
-  final ModelGraph graph;
-  final TeacherForcedGraph lm;
-  final RankScoringGraph rank;
-  final GreedyDecoder greedy;
-  final Session session;
+/**
+ * One parity fixture of ../shared/fixtures/t5-parity loaded into a graph with the programs parity
+ * tests run (teacher forcing, rank scoring, greedy decoding), optionally with rewriters applied.
+ * Plugin modules use it from tfew-core's test jar to test themselves against the reference.
+ */
+public final class ParityModel implements AutoCloseable {
+  public final Path dir;
+  public final ExpectedTensors expected;
+  public final ModelGraph graph;
+  public final TeacherForcedGraph lm;
+  public final RankScoringGraph rank;
+  public final GreedyDecoder greedy;
+  public final Session session;
 
-  ParityHarness(String fixture, ModelRewriter... rewriters) {
+  /** Loads {@code fixture} ({@code t0-tiny} or {@code t5-tiny}) with rewriters named fixture0, fixture1, ... */
+  public ParityModel(String fixture, ModelRewriter... rewriters) {
     dir = SharedFixtures.path("fixtures/t5-parity/" + fixture);
     expected = new ExpectedTensors(dir.resolve("expected.safetensors"));
     List<SiteRewrites.Active> active = new ArrayList<>();
@@ -44,17 +49,17 @@ final class ParityHarness implements AutoCloseable {
     }
   }
 
-  ExpectedTensors expected() {
+  public ExpectedTensors expected() {
     return expected;
   }
 
-  TInt32 ints(String name) {
+  public TInt32 ints(String name) {
     TInt32 t = TInt32.tensorOf(Shape.of(expected.shape(name)));
     t.asRawTensor().data().asInts().write(expected.ints(name));
     return t;
   }
 
-  TFloat32 floatsOfInts(String name) {
+  public TFloat32 floatsOfInts(String name) {
     int[] v = expected.ints(name);
     float[] f = new float[v.length];
     for (int i = 0; i < v.length; i++) {
@@ -65,14 +70,14 @@ final class ParityHarness implements AutoCloseable {
     return t;
   }
 
-  TInt32 zeroTasks() {
+  public TInt32 zeroTasks() {
     TInt32 t = TInt32.tensorOf(Shape.of(expected.shape("input_ids")[0]));
     t.asRawTensor().data().asInts().write(new int[(int) expected.shape("input_ids")[0]]);
     return t;
   }
 
   /** Runs the teacher-forced program and returns {logits, loss, encoder hidden}. */
-  float[][] teacherForced() {
+  public float[][] teacherForced() {
     try (TInt32 ids = ints("input_ids"); TFloat32 mask = floatsOfInts("attention_mask");
         TInt32 labels = ints("labels"); TInt32 tasks = zeroTasks();
         Result r = session.runner().feed(lm.inputIds, ids).feed(lm.inputMask, mask).feed(lm.labels, labels)
@@ -81,7 +86,7 @@ final class ParityHarness implements AutoCloseable {
     }
   }
 
-  static float[] read(Result r, int i) {
+  public static float[] read(Result r, int i) {
     TFloat32 t = (TFloat32) r.get(i);
     float[] out = new float[(int) t.size()];
     t.asRawTensor().data().asFloats().read(out);
