@@ -12,11 +12,11 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.op.math.Mean;
-import org.tensorflow.op.random.RandomUniform;
 import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * Hugging Face's T5 as a TensorFlow graph: the encoder and decoder stacks, built op by op so that PEFT
@@ -46,7 +46,7 @@ public final class T5Model {
   private final SiteRewrites rewrites;
   private final boolean training;
   private final int taskCount;
-  private final long dropoutSeed;
+  private final Operand<TInt64> dropoutSeed;
   private final GraphShapes shapes;
   private int dropoutCalls;
 
@@ -54,7 +54,7 @@ public final class T5Model {
   public record Encoded(Operand<TFloat32> hidden, Operand<TFloat32> mask, Operand<TInt32> taskIds) {}
 
   public T5Model(Ops tf, T5Config config, T5Weights weights, TrainableParameters parameters,
-      SiteRewrites rewrites, boolean training, int taskCount, long dropoutSeed) {
+      SiteRewrites rewrites, boolean training, int taskCount, Operand<TInt64> dropoutSeed) {
     this.tf = tf;
     this.config = config;
     this.weights = weights;
@@ -62,6 +62,9 @@ public final class T5Model {
     this.rewrites = rewrites;
     this.training = training;
     this.taskCount = taskCount;
+    if (training && dropoutSeed == null) {
+      throw new IllegalArgumentException("a training graph needs a dropout seed operand");
+    }
     this.dropoutSeed = dropoutSeed;
     this.shapes = new GraphShapes(tf);
   }
@@ -307,9 +310,10 @@ public final class T5Model {
     if (!training || rate == 0) {
       return x;
     }
-    // Seeded per call site so that a run is reproducible from its seed (TF's seed/seed2 pair).
-    Operand<TFloat32> u = s.random.randomUniform(s.shape(x), TFloat32.class,
-        RandomUniform.seed(dropoutSeed), RandomUniform.seed2((long) ++dropoutCalls));
+    // Stateless: the mask is a function of the fed seed pair and the call site alone, so a resumed
+    // run draws exactly the masks the uninterrupted run would have drawn at the same step.
+    Operand<TInt64> seed = s.math.add(dropoutSeed, tf.constant(new long[] {0L, ++dropoutCalls * 7919L}));
+    Operand<TFloat32> u = s.random.statelessRandomUniform(s.shape(x), seed, TFloat32.class);
     Operand<TFloat32> keep = s.dtypes.cast(s.math.greaterEqual(u, tf.constant((float) rate)), TFloat32.class);
     return s.math.mul(s.math.mul(x, keep), tf.constant((float) (1.0 / (1.0 - rate))));
   }

@@ -7,8 +7,11 @@ import io.tfew.core.model.T5Weights;
 import io.tfew.core.model.TrainableParameters;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TInt64;
 
 /**
  * A TensorFlow graph holding one T5 model: its base-weight variables, the parameters of the active
@@ -25,6 +28,9 @@ public final class ModelGraph implements AutoCloseable {
   private final TrainableParameters parameters;
   private final SiteRewrites rewrites;
   private final T5Model model;
+  private final Placeholder<TInt64> dropoutSeed;
+  private final int taskCount;
+  private T5Model evaluationModel;
 
   public ModelGraph(T5Config config, SiteRewrites rewrites, boolean training, int taskCount, long seed) {
     this.graph = new Graph();
@@ -34,7 +40,11 @@ public final class ModelGraph implements AutoCloseable {
     this.parameters = new TrainableParameters(tf, weights, seed);
     this.rewrites = rewrites;
     rewrites.beforeEachHook(parameters::declaringFor);
-    this.model = new T5Model(tf, config, weights, parameters, rewrites, training, taskCount, seed);
+    this.dropoutSeed = training
+        ? tf.withName("dropout_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)))
+        : null;
+    this.model = new T5Model(tf, config, weights, parameters, rewrites, training, taskCount, dropoutSeed);
+    this.taskCount = taskCount;
   }
 
   public Ops ops() {
@@ -49,12 +59,35 @@ public final class ModelGraph implements AutoCloseable {
     return model;
   }
 
+  /**
+   * The model without dropout, over the same variables: a training graph evaluates with it, so
+   * evaluation sees the parameters as trained without copying them to a second session.
+   */
+  public T5Model evaluationModel() {
+    if (dropoutSeed == null) {
+      return model;
+    }
+    if (evaluationModel == null) {
+      evaluationModel = new T5Model(tf.withSubScope("eval"), config, weights, parameters, rewrites, false,
+          taskCount, null);
+    }
+    return evaluationModel;
+  }
+
   public T5Weights weights() {
     return weights;
   }
 
   public TrainableParameters parameters() {
     return parameters;
+  }
+
+  /**
+   * The {@code [2]} int64 seed every dropout mask derives from; feed a value that depends on the run
+   * seed and the micro-step. {@code null} for evaluation graphs, which have no dropout.
+   */
+  public Placeholder<TInt64> dropoutSeed() {
+    return dropoutSeed;
   }
 
   public SiteRewrites rewrites() {

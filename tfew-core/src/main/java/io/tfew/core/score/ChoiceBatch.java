@@ -1,6 +1,7 @@
 package io.tfew.core.score;
 
 import java.util.List;
+import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -64,6 +65,17 @@ public final class ChoiceBatch implements AutoCloseable {
       throw new IllegalArgumentException("empty batch");
     }
     return new ChoiceBatch(examples, padId);
+  }
+
+  /** Feeds every placeholder of {@code graph}, labels included, from this batch. */
+  public Session.Runner feed(Session.Runner runner, RankScoringGraph graph) {
+    return runner
+        .feed(graph.inputIds, inputIds)
+        .feed(graph.inputMask, inputMask)
+        .feed(graph.choiceIds, choiceIds)
+        .feed(graph.choiceMask, choiceMask)
+        .feed(graph.taskIds, taskIds)
+        .feed(graph.labels, labels);
   }
 
   private static TInt32 tensor(Shape shape, int[] values) {

@@ -59,14 +59,7 @@ public final class RankScorer {
   /** Scores one batch in one session call. */
   public List<ChoiceScores> scoreBatch(List<EncodedExample> batch) {
     try (ChoiceBatch packed = ChoiceBatch.pack(batch, padId);
-        Result r = session.runner()
-            .feed(graph.inputIds, packed.inputIds)
-            .feed(graph.inputMask, packed.inputMask)
-            .feed(graph.choiceIds, packed.choiceIds)
-            .feed(graph.choiceMask, packed.choiceMask)
-            .feed(graph.taskIds, packed.taskIds)
-            .fetch(graph.tokenLogProbs)
-            .run()) {
+        Result r = packed.feed(session.runner(), graph).fetch(graph.tokenLogProbs).run()) {
       float[] lp = new float[packed.batch * packed.choices * packed.length];
       ((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(lp);
       List<ChoiceScores> result = new ArrayList<>(batch.size());

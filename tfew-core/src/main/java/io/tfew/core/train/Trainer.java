@@ -1,0 +1,159 @@
+package io.tfew.core.train;
+
+import io.tfew.api.TfewException;
+import io.tfew.core.optim.LearningRateSchedule;
+import io.tfew.core.runtime.ModelGraph;
+import io.tfew.core.score.ChoiceBatch;
+import io.tfew.core.score.EncodedExample;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.op.Op;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * The training loop: one {@code Session.run} per micro-batch, the last of each step applying the
+ * update. Everything random (data order, template draws, dropout) is a function of the seed and the
+ * position, so a run resumed from a checkpoint continues exactly as the uninterrupted run would.
+ */
+public final class Trainer {
+  /** Receives progress after every optimizer step. */
+  @FunctionalInterface
+  public interface Listener {
+    void onStep(long step, double loss, double gradientNorm, double learningRate);
+  }
+
+  /** How a call to {@link #train} ended. */
+  public record Outcome(long startStep, long endStep, double lastLoss) {}
+
+  private final ModelGraph model;
+  private final Session session;
+  private final TrainingGraph graph;
+  private final TrainingOptions options;
+  private final LearningRateSchedule schedule;
+  private final ExampleSource examples;
+  private final int padId;
+  private long cachedEpoch = -1;
+  private int[] permutation;
+
+  public Trainer(ModelGraph model, Session session, TrainingGraph graph, TrainingOptions options,
+      LearningRateSchedule schedule, ExampleSource examples) {
+    if (examples.size() == 0) {
+      throw new TfewException("data.train: no training examples");
+    }
+    this.model = model;
+    this.session = session;
+    this.graph = graph;
+    this.options = options;
+    this.schedule = schedule;
+    this.examples = examples;
+    this.padId = model.config().padTokenId();
+  }
+
+  /**
+   * Trains up to {@code options.steps()}, continuing from the state in {@code checkpointDir} when
+   * {@code resume} is set and a state exists there.
+   */
+  public Outcome train(Path checkpointDir, boolean resume, Listener listener) {
+    for (Op init : graph.optimizer.slotInitializers()) {
+      session.runner().addTarget(init).run().close();
+    }
+    for (Op reset : graph.accumulatorResets) {
+      session.runner().addTarget(reset).run().close();
+    }
+    long start = 0;
+    if (resume && checkpointDir != null && TrainingCheckpoint.exists(checkpointDir)) {
+      TrainingCheckpoint.State state = TrainingCheckpoint.restore(checkpointDir, model.parameters(), graph, session);
+      if (state.seed() != options.seed()) {
+        throw new TfewException(checkpointDir.resolve(TrainingCheckpoint.FILE) + ": written with seed "
+            + state.seed() + " but this run has seed " + options.seed() + "; resume with the same config");
+      }
+      start = state.step();
+    }
+    double last = Double.NaN;
+    for (long step = start; step < options.steps(); step++) {
+      double lr = options.learningRate() * schedule.multiplier(step, options.steps());
+      double[] result = null;
+      for (int micro = 0; micro < options.gradAccum(); micro++) {
+        long microIndex = step * options.gradAccum() + micro;
+        boolean lastMicro = micro == options.gradAccum() - 1;
+        result = runMicroBatch(microIndex, step + 1, lr, lastMicro);
+        if (!Double.isFinite(result[0])) {
+          throw new TfewException("training stopped: the loss is " + result[0] + " at step " + (step + 1)
+              + (checkpointDir != null && TrainingCheckpoint.exists(checkpointDir)
+                  ? "; the last good state is kept in " + checkpointDir.resolve(TrainingCheckpoint.FILE) : "")
+              + "; lower train.lr or check the data");
+        }
+      }
+      last = result[0];
+      boolean due = options.checkpointEvery() > 0 && (step + 1) % options.checkpointEvery() == 0;
+      if (checkpointDir != null && (due || step + 1 == options.steps())) {
+        TrainingCheckpoint.save(checkpointDir, step + 1, options.seed(), model.parameters(), graph, session);
+      }
+      listener.onStep(step + 1, result[0], result[1], lr);
+    }
+    return new Outcome(start, options.steps(), last);
+  }
+
+  /** Returns {loss, gradient norm} (the norm only on the applying micro-batch). */
+  private double[] runMicroBatch(long microIndex, long updateIndex, double lr, boolean applies) {
+    List<EncodedExample> batch = new ArrayList<>(options.batchSize());
+    for (int j = 0; j < options.batchSize(); j++) {
+      long i = microIndex * options.batchSize() + j;
+      batch.add(examples.draw(exampleAt(i), new SplittableRandom(mix(options.seed(), i))));
+    }
+    try (ChoiceBatch packed = ChoiceBatch.pack(batch, padId);
+        TInt64 seed = TInt64.vectorOf(options.seed(), microIndex);
+        TFloat32 lrT = TFloat32.scalarOf((float) lr);
+        TFloat32 stepT = TFloat32.scalarOf(updateIndex)) {
+      Session.Runner runner = packed.feed(session.runner(), graph.rank)
+          .feed(model.dropoutSeed(), seed)
+          .feed(graph.learningRate, lrT)
+          .feed(graph.step, stepT)
+          .fetch(graph.loss);
+      if (applies) {
+        runner.fetch(graph.gradientNorm).addTarget(graph.apply);
+      } else {
+        runner.addTarget(graph.accumulate);
+      }
+      try (Result r = runner.run()) {
+        double loss = ((TFloat32) r.get(0)).getFloat();
+        double norm = applies ? ((TFloat32) r.get(1)).getFloat() : Double.NaN;
+        return new double[] {loss, norm};
+      }
+    }
+  }
+
+  /** Example index of the {@code i}-th draw: epochs of seeded permutations of all rows. */
+  private int exampleAt(long i) {
+    int n = examples.size();
+    long epoch = i / n;
+    if (epoch != cachedEpoch) {
+      permutation = new int[n];
+      for (int k = 0; k < n; k++) {
+        permutation[k] = k;
+      }
+      SplittableRandom r = new SplittableRandom(mix(options.seed(), -1 - epoch));
+      for (int k = n - 1; k > 0; k--) {
+        int j = r.nextInt(k + 1);
+        int t = permutation[k];
+        permutation[k] = permutation[j];
+        permutation[j] = t;
+      }
+      cachedEpoch = epoch;
+    }
+    return permutation[(int) (i % n)];
+  }
+
+  /** SplitMix64's finaliser over (seed, index): independent streams for nearby indices. */
+  static long mix(long seed, long index) {
+    long z = seed * 0x9E3779B97F4A7C15L + index;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}

@@ -1,0 +1,141 @@
+package io.tfew.core.train;
+
+import io.tfew.api.loss.ChoiceLogProbs;
+import io.tfew.api.loss.Loss;
+import io.tfew.core.model.TrainableParameters;
+import io.tfew.core.optim.GradientClipping;
+import io.tfew.core.optim.Optimizer;
+import io.tfew.core.runtime.ModelGraph;
+import io.tfew.core.score.RankScoringGraph;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Assign;
+import org.tensorflow.op.core.Gradients;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The ops of one optimizer step on a training {@link ModelGraph}: the rank-classification forward
+ * pass, the weighted sum of the configured losses, gradients for the trainable parameters only (the
+ * frozen weights' gradients are pruned because nothing fetches them), global-norm clipping and the
+ * optimizer's update.
+ *
+ * <p>Without accumulation, one {@code Session.run} of {@link #apply} is one optimizer step. With
+ * {@code k} micro-batches per step, the first {@code k - 1} run {@link #accumulate}, and the last runs
+ * {@link #apply}, which updates from the mean gradient and clears the accumulators.
+ */
+public final class TrainingGraph {
+  public final RankScoringGraph rank;
+  /** Scalar: the weighted sum of the losses. */
+  public final Operand<TFloat32> loss;
+  /** Each configured loss, unweighted, by name. */
+  public final Map<String, Operand<TFloat32>> terms;
+  /** Scalar: global norm of this step's (mean) gradient before clipping. */
+  public final Operand<TFloat32> gradientNorm;
+  /** Scalar fed per step: the scheduled learning rate. */
+  public final Placeholder<TFloat32> learningRate;
+  /** Scalar fed per step: the 1-based index of the optimizer update. */
+  public final Placeholder<TFloat32> step;
+  /** Adds this micro-batch's gradient to the accumulators ({@code null} without accumulation). */
+  public final Op accumulate;
+  /** Applies one update from the accumulated and current gradients, then clears the accumulators. */
+  public final Op apply;
+  public final Optimizer optimizer;
+  /** Checkpointable optimizer state, by name, with an assign op each for restoring. */
+  final Map<String, Variable<TFloat32>> slots;
+  final Map<String, Placeholder<TFloat32>> slotFeeds = new LinkedHashMap<>();
+  final Map<String, Assign<TFloat32>> slotAssigns = new LinkedHashMap<>();
+  final List<Op> accumulatorResets = new ArrayList<>();
+
+  /** A loss with its weight. */
+  public record WeightedLoss(String name, Loss loss, double weight) {}
+
+  private TrainingGraph(ModelGraph graph, List<WeightedLoss> losses, Optimizer optimizer, int gradAccum,
+      double maxGradNorm) {
+    Ops tf = graph.ops().withSubScope("train");
+    this.optimizer = optimizer;
+    rank = RankScoringGraph.build(graph.ops(), graph.model());
+    ChoiceLogProbs batch = rank.asChoiceLogProbs();
+    terms = new LinkedHashMap<>();
+    Operand<TFloat32> total = null;
+    for (WeightedLoss w : losses) {
+      Operand<TFloat32> term = w.loss().build(tf.withSubScope("loss_" + w.name()), batch);
+      terms.put(w.name(), term);
+      Operand<TFloat32> weighted = tf.math.mul(term, tf.constant((float) w.weight()));
+      total = total == null ? weighted : tf.math.add(total, weighted);
+    }
+    if (total == null) {
+      throw new io.tfew.api.TfewException("losses: no loss configured; e.g. losses: {lm: 1.0}");
+    }
+    loss = total;
+
+    TrainableParameters parameters = graph.parameters();
+    List<Variable<TFloat32>> variables = new ArrayList<>();
+    parameters.declared().values().forEach(d -> variables.add(d.variable()));
+    if (variables.isEmpty()) {
+      throw new io.tfew.api.TfewException("peft: the configured methods declare no trainable parameters");
+    }
+    Gradients gradients = tf.gradients(loss, variables);
+    List<Operand<TFloat32>> grads = new ArrayList<>();
+    for (int i = 0; i < variables.size(); i++) {
+      Operand<TFloat32> g = gradients.dy(i);
+      grads.add(g == null ? tf.zerosLike(variables.get(i)) : g);
+    }
+    learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    step = tf.withName("step").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+
+    List<Operand<TFloat32>> mean = grads;
+    List<Variable<TFloat32>> accumulators = new ArrayList<>();
+    if (gradAccum > 1) {
+      List<Op> adds = new ArrayList<>();
+      mean = new ArrayList<>();
+      for (int i = 0; i < variables.size(); i++) {
+        Shape shape = variables.get(i).shape();
+        Variable<TFloat32> acc = tf.withName("accumulator_" + i).variable(shape, TFloat32.class);
+        accumulators.add(acc);
+        adds.add(tf.assignAdd(acc, grads.get(i)));
+        mean.add(tf.math.div(tf.math.add(acc, grads.get(i)), tf.constant((float) gradAccum)));
+      }
+      accumulate = tf.withControlDependencies(adds).withName("accumulate").noOp();
+    } else {
+      accumulate = null;
+    }
+    gradientNorm = GradientClipping.globalNorm(tf, mean);
+    List<Operand<TFloat32>> clipped = maxGradNorm > 0
+        ? GradientClipping.byGlobalNorm(tf, mean, (float) maxGradNorm) : mean;
+    Op update = optimizer.update(tf, variables, clipped, learningRate, step);
+    if (accumulators.isEmpty()) {
+      apply = update;
+    } else {
+      // Clear only after the update has read the accumulated values.
+      Ops afterUpdate = tf.withControlDependencies(List.of(update));
+      List<Op> clears = new ArrayList<>();
+      for (Variable<TFloat32> acc : accumulators) {
+        clears.add(afterUpdate.assign(acc, afterUpdate.zeros(afterUpdate.constant(acc.shape()), TFloat32.class)));
+      }
+      apply = tf.withControlDependencies(clears).withName("apply").noOp();
+    }
+    for (Variable<TFloat32> acc : accumulators) {
+      accumulatorResets.add(tf.assign(acc, tf.zeros(tf.constant(acc.shape()), TFloat32.class)));
+    }
+    slots = optimizer.slots();
+    for (Map.Entry<String, Variable<TFloat32>> e : slots.entrySet()) {
+      Placeholder<TFloat32> feed = tf.withName("slot_feed_" + slotFeeds.size())
+          .placeholder(TFloat32.class, Placeholder.shape(e.getValue().shape()));
+      slotFeeds.put(e.getKey(), feed);
+      slotAssigns.put(e.getKey(), tf.assign(e.getValue(), feed));
+    }
+  }
+
+  public static TrainingGraph build(ModelGraph graph, List<WeightedLoss> losses, Optimizer optimizer,
+      int gradAccum, double maxGradNorm) {
+    return new TrainingGraph(graph, losses, optimizer, gradAccum, maxGradNorm);
+  }
+}
