@@ -7,7 +7,6 @@ import io.tfew.api.config.ConfigSection;
 import io.tfew.api.config.ConfigType;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -132,16 +131,21 @@ public final class ConfigSchema {
         throw new IllegalArgumentException("choices for " + key + ", which is no declared string field");
       }
     }
-    List<String> order = new ArrayList<>(allowed.keySet());
-    order.sort(Comparator.comparingInt(ConfigSchema::depth));
+    // Depth first in registration order: parents before children, and problems reported in the order
+    // the sections are usually written (data, data.train, ..., train, eval).
     maps = new LinkedHashMap<>();
-    for (String p : order) {
-      maps.put(p, Collections.unmodifiableSet(allowed.get(p)));
-    }
+    visit("", allowed);
   }
 
-  private static int depth(String path) {
-    return path.isEmpty() ? 0 : path.split("\\.").length;
+  private void visit(String path, Map<String, Set<String>> allowed) {
+    maps.put(path, Collections.unmodifiableSet(allowed.get(path)));
+    for (String p : allowed.keySet()) {
+      int dot = p.lastIndexOf('.');
+      String parent = p.isEmpty() ? null : dot < 0 ? "" : p.substring(0, dot);
+      if (path.equals(parent)) {
+        visit(p, allowed);
+      }
+    }
   }
 
   public static Builder builder() {

@@ -226,7 +226,7 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
 
   private static void check(ValidatedConfig v, List<String> problems, String key, boolean ok, String rule) {
     if (!ok) {
-      problems.add(v.error(key, v.resolved().get(key) + " " + rule).getMessage());
+      problems.add(v.error(key, rule + " but is " + v.resolved().get(key)).getMessage());
     }
   }
 
