@@ -169,6 +169,7 @@ public final class ConfigLoader {
 
   private Tree loadFile(Path file, List<Path> chain, List<Path> read) {
     String display = file.toString();
+    checkSize(file, display);
     Node root = compose(display, () -> Files.newBufferedReader(file, StandardCharsets.UTF_8));
     Converter conv = new Converter(display, null);
     Tree self = new Tree();
@@ -211,6 +212,23 @@ public final class ConfigLoader {
     result.merge(self);
     read.add(file);
     return result;
+  }
+
+  /**
+   * SnakeYAML counts code points only as it reaches tokens, so a file of comments would be read to its
+   * end however large; its size in bytes bounds it before reading. UTF-8 takes at most four bytes per
+   * code point, so no file under the code point limit is refused here.
+   */
+  private static void checkSize(Path file, String display) {
+    try {
+      long size = Files.size(file);
+      if (size > 4L * CODE_POINT_LIMIT) {
+        throw new ConfigException(display + ": the file has " + size + " bytes; a config may hold at most "
+            + CODE_POINT_LIMIT + " code points: is this a data file?");
+      }
+    } catch (IOException e) {
+      throw new ConfigException(display + ": cannot read: " + e.getMessage());
+    }
   }
 
   private static List<String> parentNames(Object ext, Map<String, Origin> origins, String display) {

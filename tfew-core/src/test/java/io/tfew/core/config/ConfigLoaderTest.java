@@ -376,4 +376,24 @@ class ConfigLoaderTest {
     Map<String, Object> train = (Map<String, Object>) c.get("train");
     assertThatThrownBy(() -> train.put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
   }
+
+  @Test
+  void oversizedDeeplyNestedAndNonUtf8FilesAreRejected() throws IOException {
+    Path big = tmp.resolve("big.yaml");
+    Files.writeString(big, ("#" + "a".repeat(1023) + "\n").repeat(ConfigLoader.CODE_POINT_LIMIT / 1024 + 1) + "x: 1\n",
+        StandardCharsets.UTF_8);
+    Path huge = tmp.resolve("huge.yaml");
+    Files.writeString(huge, ("#" + "a".repeat(1023) + "\n").repeat(4 * ConfigLoader.CODE_POINT_LIMIT / 1024 + 1),
+        StandardCharsets.UTF_8);
+    Path deep = write("deep.yaml", "x: " + "[".repeat(60) + "]".repeat(60));
+    Path latin1 = tmp.resolve("latin1.yaml");
+    Files.write(latin1, "name: Z\u00fcrich\n".getBytes(StandardCharsets.ISO_8859_1));
+
+    assertThatThrownBy(() -> load(big)).isInstanceOf(ConfigException.class).hasMessageStartingWith(big + ": ")
+        .hasMessageContaining("code points");
+    assertThatThrownBy(() -> load(huge)).hasMessageStartingWith(huge + ": the file has ").hasMessageEndingWith("is this a data file?");
+    assertThatThrownBy(() -> load(deep)).isInstanceOf(ConfigException.class).hasMessageStartingWith(deep + ": ")
+        .hasMessageContaining("Nesting Depth");
+    assertThatThrownBy(() -> load(latin1)).hasMessage(latin1 + ": not UTF-8 text; save the file as UTF-8");
+  }
 }
