@@ -10,12 +10,11 @@ import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.runtime.LoadedModel;
 import io.tfew.core.score.ChoiceScores;
 import io.tfew.core.score.EncodedExample;
+import io.tfew.core.score.ExampleEncoder;
 import io.tfew.core.score.LengthNorm;
-import io.tfew.core.tokenize.T5Tokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -78,7 +77,7 @@ public final class ScoreCommand implements Callable<Integer> {
     Path dir = modelOptions.resolveModel(locator);
     try (LoadedModel model = LoadedModel.open(dir, modelOptions.methods(registry),
         List.of(LoadedModel.Program.SCORE), modelOptions.maxSeqLen, 0L, loaded -> { })) {
-      List<EncodedExample> encoded = encode(rows, model.tokenizer());
+      List<EncodedExample> encoded = ExampleEncoder.encodeAll(rows, model.tokenizer());
       List<ChoiceScores> scores;
       if (rows.size() > batchSize) {
         try (ProgressBar bar = Progress.bar("score", rows.size(), "ex")) {
@@ -90,18 +89,6 @@ public final class ScoreCommand implements Callable<Integer> {
       report(rows, scores, norm);
     }
     return 0;
-  }
-
-  private static List<EncodedExample> encode(List<RankExample> rows, T5Tokenizer tokenizer) {
-    List<EncodedExample> out = new ArrayList<>(rows.size());
-    for (RankExample r : rows) {
-      List<int[]> choices = new ArrayList<>();
-      for (String c : r.choices()) {
-        choices.add(tokenizer.encode(c));
-      }
-      out.add(new EncodedExample(tokenizer.encode(r.input()), choices, r.label().orElse(-1), 0));
-    }
-    return out;
   }
 
   private void report(List<RankExample> rows, List<ChoiceScores> scores, LengthNorm norm) {

@@ -113,6 +113,16 @@ public record T5Config(
     return config;
   }
 
+  /** The same architecture with another dropout rate (training configs override the checkpoint's). */
+  public T5Config withDropout(double rate) {
+    if (!(rate >= 0 && rate < 1)) {
+      throw new TfewException("dropout = " + rate + ": must be in [0, 1)");
+    }
+    return new T5Config(source, dModel, dKv, numHeads, dFf, numLayers, numDecoderLayers, vocabSize,
+        relativeAttentionNumBuckets, relativeAttentionMaxDistance, layerNormEpsilon, gatedFfn, activation,
+        tieWordEmbeddings, rate, decoderStartTokenId, padTokenId, eosTokenId);
+  }
+
   public ModelDims dims() {
     return new ModelDims(dModel, numHeads, dKv, dFf, numLayers, numDecoderLayers, vocabSize, gatedFfn);
   }
