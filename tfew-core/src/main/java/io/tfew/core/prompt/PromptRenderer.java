@@ -96,10 +96,13 @@ public final class PromptRenderer {
               + " promptsource reserves for the template's choices; rename that field");
     }
     Map<String, Object> protectedRow = protectPipes(row);
-    List<String> choices = answerChoices(template, protectedRow);
+    List<String> protectedChoices = answerChoices(template, protectedRow);
+    List<String> choices = protectedChoices.stream().map(PromptRenderer::restorePipes).toList();
 
     Map<String, Object> bindings = new HashMap<>(protectedRow);
-    bindings.put("answer_choices", template.answerChoices() == null ? null : choices);
+    // promptsource binds the restored choices, so a choice holding "|||" would break its split;
+    // binding the protected ones renders such rows correctly and changes nothing else.
+    bindings.put("answer_choices", template.answerChoices() == null ? null : protectedChoices);
     // promptsource's apply(truncate=True) rewrites the template text exactly like this.
     String jinja = template.jinja().replace("}}", " | " + TRUNCATE_FILTER + " }}");
     String output = renderText(template, "jinja", jinja, bindings);
@@ -119,6 +122,7 @@ public final class PromptRenderer {
     return Optional.of(new RenderedPrompt(input, target, choices));
   }
 
+  /** The rendered choices, stripped, with row text's "|||" still protected. */
   private List<String> answerChoices(PromptTemplate template, Map<String, Object> row) {
     if (template.answerChoices() == null) {
       return List.of();
@@ -128,7 +132,7 @@ public final class PromptRenderer {
     List<String> choices = new ArrayList<>();
     for (String c :
         rendered.split(java.util.regex.Pattern.quote(PromptTemplate.SEPARATOR), -1)) {
-      choices.add(restorePipes(pythonStrip(c)));
+      choices.add(pythonStrip(c)); // still protected; restored by the caller
     }
     return choices;
   }
