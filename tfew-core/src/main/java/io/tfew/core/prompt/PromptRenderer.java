@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import jinjava.javax.el.CompositeELResolver;
 
@@ -64,6 +65,8 @@ public final class PromptRenderer {
   /** The most characters one rendering may produce; a guard against runaway templates. */
   private static final long MAX_OUTPUT = 4L * 1024 * 1024;
 
+  private static final Pattern SPLIT = Pattern.compile(Pattern.quote(PromptTemplate.SEPARATOR));
+
   private final Jinjava jinjava;
 
   public PromptRenderer() {
@@ -107,7 +110,7 @@ public final class PromptRenderer {
     String jinja = template.jinja().replace("}}", " | " + TRUNCATE_FILTER + " }}");
     String output = renderText(template, "jinja", jinja, bindings);
 
-    String[] parts = output.split(java.util.regex.Pattern.quote(PromptTemplate.SEPARATOR), -1);
+    String[] parts = SPLIT.split(output, -1);
     if (parts.length > 2) {
       throw new TfewException(
           "template \"" + template.name() + "\" (" + template.id() + ") renders "
@@ -130,8 +133,7 @@ public final class PromptRenderer {
     // get_answer_choices_list renders without truncation.
     String rendered = renderText(template, "answer_choices", template.answerChoices(), row);
     List<String> choices = new ArrayList<>();
-    for (String c :
-        rendered.split(java.util.regex.Pattern.quote(PromptTemplate.SEPARATOR), -1)) {
+    for (String c : SPLIT.split(rendered, -1)) {
       choices.add(pythonStrip(c)); // still protected; restored by the caller
     }
     return choices;

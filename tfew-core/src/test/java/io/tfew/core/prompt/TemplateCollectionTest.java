@@ -116,7 +116,6 @@ class TemplateCollectionTest {
         .hasMessageStartingWith(file + ": not a safe promptsource templates file")
         .hasMessageContaining("python/object/apply:os.system")
         .hasMessageContaining("only plain YAML with the !Template and !TemplateMetadata tags");
-    assertThat(Path.of("/tmp/pwned")).doesNotExist();
   }
 
   @Test
