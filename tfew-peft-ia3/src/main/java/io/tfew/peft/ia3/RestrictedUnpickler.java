@@ -554,7 +554,7 @@ public final class RestrictedUnpickler {
 
   private String utf8(long n) {
     if (n > data.length - pos) {
-      throw fail("string of " + n + " bytes runs past the end of the pickle");
+      throw fail("string of " + n + " bytes runs past the end of the pickle (truncated?)");
     }
     String s = new String(data, pos, (int) n, StandardCharsets.UTF_8);
     pos += (int) n;
@@ -567,7 +567,7 @@ public final class RestrictedUnpickler {
       pos++;
     }
     if (pos >= data.length) {
-      throw fail("GLOBAL name runs past the end of the pickle");
+      throw fail("GLOBAL name runs past the end of the pickle (truncated?)");
     }
     String s = new String(data, start, pos - start, StandardCharsets.UTF_8);
     pos++;
