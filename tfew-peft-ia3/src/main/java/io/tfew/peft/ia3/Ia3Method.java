@@ -104,11 +104,16 @@ public final class Ia3Method implements PeftMethod {
     }
     String wo = site.path() + ".wo";
     String source = wo;
-    if (pretrained != null && !pretrained.has(wo) && site.context().dims().gatedFfn()) {
+    if (pretrained != null && !pretrained.has(wo)) {
       // T-Few scaled wi_1's output; in a gated FFN that is the same product as wo's input.
       String wi1 = site.path() + ".wi_1";
-      if (pretrained.has(wi1) && !used.contains(wi1)) {
+      boolean gated = site.context().dims().gatedFfn();
+      if (gated && pretrained.has(wi1) && !used.contains(wi1)) {
         source = wi1;
+      } else {
+        throw new TfewException(pretrained.file() + ": has no (IA)^3 vector for the FFN activation of "
+            + site.path() + "; looked for " + wo + (gated ? " and " + wi1 : "")
+            + ". Set feedforward: false if the file has no FFN vectors, or check that it is for this model");
       }
     }
     int n = site.width();
