@@ -52,6 +52,11 @@ public record ConfigField(String key, ConfigType type, Object defaultValue, Stri
     return new ConfigField(key, ConfigType.STRING, defaultValue, doc);
   }
 
+  /** A file path; see {@link ConfigType#PATH} for how relative paths resolve. */
+  public static ConfigField ofPath(String key, String defaultValue, String doc) {
+    return new ConfigField(key, ConfigType.PATH, defaultValue, doc);
+  }
+
   public static ConfigField ofStrings(String key, List<String> defaultValue, String doc) {
     return new ConfigField(key, ConfigType.STRING_LIST, defaultValue, doc);
   }

@@ -87,6 +87,7 @@ public final class ConfigSection {
     return (Boolean) get(key);
   }
 
+  /** A {@link ConfigType#STRING} or {@link ConfigType#PATH} value. */
   public String getString(String key) {
     return (String) get(key);
   }

@@ -8,6 +8,12 @@ public enum ConfigType {
   DOUBLE("a number"),
   BOOLEAN("true or false"),
   STRING("a string"),
+  /**
+   * A string naming a file. When a YAML file sets it to a relative path and that path exists next to
+   * the YAML file, core passes the plugin the absolute path, so recipes can sit beside their files
+   * whatever the working directory; other values (keywords such as {@code ones}) pass unchanged.
+   */
+  PATH("a file path (relative to the config file that sets it)"),
   STRING_LIST("a list of strings");
 
   private final String description;
@@ -47,6 +53,7 @@ public enum ConfigType {
         }
         break;
       case STRING:
+      case PATH:
         if (raw instanceof String) {
           return raw;
         }

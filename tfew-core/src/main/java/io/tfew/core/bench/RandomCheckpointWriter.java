@@ -17,6 +17,23 @@ import java.util.SplittableRandom;
 public final class RandomCheckpointWriter {
   private RandomCheckpointWriter() {}
 
+  /**
+   * Uniform bound giving T5-like scales: unit-variance embeddings (Mesh TF's init), linears with
+   * variance 1/fan_in so activations keep their size through a random network, norms at 1 (bound 0).
+   */
+  private static double bound(String key, long[] shape) {
+    if (key.endsWith("layer_norm.weight")) {
+      return 0;
+    }
+    if (key.equals("shared.weight")) {
+      return Math.sqrt(3);
+    }
+    if (key.endsWith("relative_attention_bias.weight")) {
+      return 0.1;
+    }
+    return Math.sqrt(3.0 / shape[shape.length - 1]);
+  }
+
   /** Writes the checkpoint and returns its float32 payload size in bytes. */
   public static long write(T5Config c, Path dir, long seed) {
     Map<String, FloatTensor> tensors = new LinkedHashMap<>();
@@ -28,9 +45,9 @@ public final class RandomCheckpointWriter {
         n *= d;
       }
       float[] values = new float[Math.toIntExact(n)];
-      boolean norm = e.getKey().endsWith("layer_norm.weight");
+      double bound = bound(e.getKey(), e.getValue());
       for (int i = 0; i < values.length; i++) {
-        values[i] = norm ? 1f : (float) ((random.nextDouble() - 0.5) * 0.1);
+        values[i] = bound == 0 ? 1f : (float) ((random.nextDouble() * 2 - 1) * bound);
       }
       tensors.put(e.getKey(), new FloatTensor(e.getValue(), values));
       bytes += 4 * n;

@@ -23,6 +23,12 @@ public final class RandomModels {
     return shape(512, 8, 64, 1024, 8, true, FfnActivation.GELU_NEW, false);
   }
 
+  /** A few-thousand-parameter model for tests: gated-GELU, untied, 2+2 layers of width 32. */
+  public static T5Config tiny(int vocabSize) {
+    return new T5Config(Path.of("(random tiny)"), 32, 8, 4, 64, 2, 2, vocabSize, 8, 20, 1e-6, true,
+        FfnActivation.GELU_NEW, false, 0.1, 0, 0, 1);
+  }
+
   public static T5Config byName(String name) {
     return switch (name) {
       case "t5-small" -> t5Small();

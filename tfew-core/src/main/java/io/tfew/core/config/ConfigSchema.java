@@ -382,7 +382,7 @@ public final class ConfigSchema {
             }
           }
         }
-        given.put(f.key(), value);
+        given.put(f.key(), f.type() == ConfigType.PATH ? besideConfigFile(key, (String) typed) : value);
       }
       if (!ok) {
         return null;
@@ -393,6 +393,24 @@ public final class ConfigSchema {
         // Not expected after the checks above; keep the message, located.
         errors.add(config.locate(path) + ": " + e.getMessage());
         return null;
+      }
+    }
+
+    /** {@code value} resolved against the directory of the file that set {@code key}, if it exists there. */
+    String besideConfigFile(String key, String value) {
+      Origin o = config.origin(key);
+      if (o.kind() != Origin.Kind.FILE || o.file() == null) {
+        return value;
+      }
+      try {
+        java.nio.file.Path p = java.nio.file.Path.of(value);
+        java.nio.file.Path parent = java.nio.file.Path.of(o.file()).toAbsolutePath().getParent();
+        if (p.isAbsolute() || parent == null || !java.nio.file.Files.exists(parent.resolve(p))) {
+          return value;
+        }
+        return parent.resolve(p).normalize().toString();
+      } catch (java.nio.file.InvalidPathException e) {
+        return value;
       }
     }
 

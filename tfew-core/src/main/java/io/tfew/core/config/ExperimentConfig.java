@@ -56,7 +56,10 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
     Map<String, ConfigSection> lossConfigs, ResolvedConfig resolved) {
 
   /** Training data formats. */
-  public static final List<String> FORMATS = List.of("rank_jsonl", "jsonl");
+  /** {@code rank_jsonl} (already rendered rows) and every raw dataset format rendered with templates. */
+  public static final List<String> FORMATS = java.util.stream.Stream.concat(java.util.stream.Stream.of("rank_jsonl"),
+      java.util.Arrays.stream(io.tfew.core.data.DatasetFormat.values()).map(io.tfew.core.data.DatasetFormat::configName))
+      .toList();
   public static final List<String> OPTIMIZERS = List.of("adafactor", "adamw");
   public static final List<String> SCHEDULES = List.of("linear", "constant");
   public static final List<String> LENGTH_NORMS = List.of("mean", "sum");
@@ -71,7 +74,8 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
 
   public static final List<ConfigField> DATA_TRAIN = List.of(
       ConfigField.ofString("format", "rank_jsonl", "rank_jsonl: rows {input, choices, label} as tfew score "
-          + "reads them; jsonl: raw task rows rendered with data.templates"),
+          + "reads them; superglue-jsonl, fewshot-jsonl, anli-csv, winogrande, raft-csv: raw task rows rendered "
+          + "with data.templates"),
       ConfigField.ofString("path", null, "the few-shot training examples"),
       ConfigField.ofString("task", "", "dataset name whose templates apply (e.g. super_glue/rte); empty: none"));
 

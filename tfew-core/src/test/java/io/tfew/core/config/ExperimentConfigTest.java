@@ -91,7 +91,7 @@ class ExperimentConfigTest {
         "max_seq_len: 128",
         "out: /tmp/out",
         "data:",
-        "  train: {format: jsonl, path: train.jsonl, task: super_glue/rte}",
+        "  train: {format: fewshot-jsonl, path: train.jsonl, task: super_glue/rte}",
         "  eval: {format: rank_jsonl, path: val.jsonl}",
         "  templates: {file: rte.yaml, original_task_only: false, names: [a, b]}",
         "train:",
@@ -116,7 +116,7 @@ class ExperimentConfigTest {
     assertThat(c.seed()).isEqualTo(1);
     assertThat(c.maxSeqLen()).isEqualTo(128);
     assertThat(c.out()).isEqualTo("/tmp/out");
-    assertThat(c.data().train()).isEqualTo(new ExperimentConfig.TrainData("jsonl", "train.jsonl", "super_glue/rte"));
+    assertThat(c.data().train()).isEqualTo(new ExperimentConfig.TrainData("fewshot-jsonl", "train.jsonl", "super_glue/rte"));
     assertThat(c.data().eval()).isEqualTo(new ExperimentConfig.EvalData("rank_jsonl", "val.jsonl"));
     assertThat(c.data().templates()).isEqualTo(new ExperimentConfig.Templates("rte.yaml", false, List.of("a", "b")));
     assertThat(c.train()).isEqualTo(new ExperimentConfig.Train(20, 4, 2, 1e-2, "adamw", "constant", 0.0, 0.0, 0, 0.0,
@@ -195,9 +195,9 @@ class ExperimentConfigTest {
     Path exp = write("exp.yaml", "model: m", "data: {train: {path: t, format: csv}}", "train:", "  optimizer: sgd");
 
     assertThatThrownBy(() -> load(exp))
-        .hasMessage(exp + ":2: data.train.format: 'csv' is not allowed; allowed values are rank_jsonl, jsonl\n"
+        .hasMessage(exp + ":2: data.train.format: 'csv' is not allowed; allowed values are rank_jsonl, superglue-jsonl, fewshot-jsonl, anli-csv, winogrande, raft-csv\n"
             + exp + ":4: train.optimizer: 'sgd' is not allowed; allowed values are adafactor, adamw");
-    assertThatThrownBy(() -> load(exp, "data.train.format=jsonl", "train.optimizer=adamw", "eval.length_norm=avg"))
+    assertThatThrownBy(() -> load(exp, "data.train.format=fewshot-jsonl", "train.optimizer=adamw", "eval.length_norm=avg"))
         .hasMessage("--set eval.length_norm: 'avg' is not allowed; allowed values are mean, sum");
   }
 

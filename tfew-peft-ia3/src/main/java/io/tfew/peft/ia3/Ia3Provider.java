@@ -45,7 +45,7 @@ public final class Ia3Provider implements PeftMethodProvider {
             "regexes over HF module paths (full match) whose linear output is rescaled (l_k, l_v)"),
         ConfigField.ofBoolean("feedforward", true,
             "rescale the FFN inner activation, the input of wo (l_ff; in gated FFNs the same as wi_1's output)"),
-        ConfigField.ofString("init", Ia3Config.INIT_ONES,
+        ConfigField.ofPath("init", Ia3Config.INIT_ONES,
             "'ones', or a t-few .pt or PEFT adapter_model.safetensors file of vectors to start from"));
   }
 

@@ -1,0 +1,133 @@
+package io.tfew.core.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.inject.Inject;
+import io.tfew.api.TfewException;
+import io.tfew.core.config.ExperimentConfig;
+import io.tfew.core.plugin.PluginRegistry;
+import io.tfew.core.run.ExperimentRunner;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code tfew train}: zero-shot evaluation, training and final evaluation from a YAML experiment. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Run an experiment: zero-shot evaluation, training, final evaluation; results in --out.")
+public final class TrainCommand implements Callable<Integer> {
+  @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG.yaml", description = "The experiment.")
+  Path config;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config key, e.g. train.lr=1e-3.")
+  List<String> overrides = new ArrayList<>();
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: the config's out, else runs/<name>).")
+  Path out;
+
+  @Option(names = "--resume", description = "Continue from DIR/checkpoint if a training state is there.")
+  boolean resume;
+
+  @Option(names = "--from", paramLabel = "provenance.json",
+      description = "Re-run the experiment recorded in a run's provenance.json.")
+  Path from;
+
+  @Spec
+  CommandSpec spec;
+
+  private final ExperimentRunner runner;
+  private final PluginRegistry registry;
+
+  @Inject
+  TrainCommand(ExperimentRunner runner, PluginRegistry registry) {
+    this.runner = runner;
+    this.registry = registry;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    if ((config == null) == (from == null)) {
+      throw new TfewException("give either CONFIG.yaml or --from RUN/provenance.json");
+    }
+    Path configFile = config != null ? config : configFromProvenance(from);
+    ExperimentConfig experiment = ExperimentConfig.load(configFile, overrides, registry);
+    Path dir = out != null ? out : Path.of(experiment.out());
+    PrintWriter stdout = spec.commandLine().getOut();
+    ExperimentRunner.Outcome outcome = runner.run(experiment, dir, resume,
+        "tfew train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()), new BarProgress());
+    stdout.printf(Locale.ROOT, "run: %s (%,d trainable parameters)%n", outcome.dir(), outcome.trainableParameters());
+    for (Map.Entry<String, Map<String, Double>> e : outcome.evaluations().entrySet()) {
+      StringBuilder line = new StringBuilder(e.getKey());
+      e.getValue().forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s=%.4f", k, v)));
+      stdout.println(line);
+    }
+    stdout.flush();
+    return 0;
+  }
+
+  /** Writes the provenance record's resolved config to a YAML file beside it and returns that file. */
+  private static Path configFromProvenance(Path provenance) throws IOException {
+    if (!Files.isRegularFile(provenance)) {
+      throw new TfewException("--from " + provenance + ": no such file");
+    }
+    JsonNode node;
+    try {
+      node = new ObjectMapper().readTree(provenance.toFile());
+    } catch (IOException e) {
+      throw new TfewException(provenance + ": not valid JSON (" + e.getMessage() + ")");
+    }
+    JsonNode cfg = node == null ? null : node.get("config");
+    if (cfg == null || !cfg.isObject()) {
+      throw new TfewException(provenance + ": has no 'config' object; is it a tfew provenance.json?");
+    }
+    Object tree = new ObjectMapper().convertValue(cfg, Map.class);
+    DumperOptions options = new DumperOptions();
+    options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+    Path file = Files.createTempFile("tfew-rerun-", ".yaml");
+    file.toFile().deleteOnExit();
+    Files.writeString(file, new Yaml(options).dump(tree));
+    return file;
+  }
+
+  /** Progress bars on stderr, one per phase. */
+  private static final class BarProgress implements ExperimentRunner.Progress {
+    private ProgressBar bar;
+
+    @Override
+    public void phase(String name, long total) {
+      done();
+      bar = Progress.bar(name, total, name.equals("train") ? "step" : name.equals("load") ? "value" : "ex");
+    }
+
+    @Override
+    public void advance(long done, String detail) {
+      if (bar != null) {
+        bar.stepTo(done);
+        if (!detail.isEmpty()) {
+          bar.setExtraMessage(detail);
+        }
+      }
+    }
+
+    @Override
+    public void done() {
+      if (bar != null) {
+        bar.close();
+        bar = null;
+      }
+    }
+  }
+}
