@@ -1,0 +1,57 @@
+package io.tfew.experiments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tfew.core.config.ExperimentConfig;
+import io.tfew.core.plugin.PluginRegistry;
+import io.tfew.core.run.RunData;
+import io.tfew.core.tokenize.T5Tokenizer;
+import io.tfew.core.testing.SharedFixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every recipe under experiments/ validates against the installed plugins, and the data and template
+ * files the T0 recipes name exist in ../shared (so a user who points `model` at a T0 download can run
+ * them as they are). The T0-11B recipes reuse the same data files, so their data is not loaded twice.
+ */
+class RecipesTest {
+  static Stream<Path> recipes() throws IOException {
+    try (Stream<Path> files = Files.walk(Path.of("."), 2)) {
+      return files.filter(p -> p.toString().endsWith(".yaml"))
+          .filter(p -> !p.getFileName().toString().equals("base.yaml"))
+          .filter(p -> !p.toString().contains("target")).sorted().toList().stream();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("recipes")
+  void recipeValidatesAndItsFilesExist(Path recipe) {
+    SharedFixtures.root();
+    ExperimentConfig c = ExperimentConfig.load(recipe, List.of(), PluginRegistry.discover());
+    assertThat(c.peft()).isNotEmpty();
+    if (recipe.toString().contains("t0-3b")) {
+      Path dir = recipe.toAbsolutePath().getParent();
+      Path base = Path.of(c.resolved().origin("data.train.path").file()).toAbsolutePath().getParent();
+      assertThat(base.resolve(c.data().train().path())).exists();
+      assertThat(base.resolve(c.data().eval().path())).exists();
+      assertThat(base.resolve(c.data().templates().file())).exists();
+      assertThat(c.train().steps()).isEqualTo(1000);
+      assertThat(c.losses()).containsOnlyKeys("lm", "unlikelihood", "length_norm");
+      assertThat(dir).exists();
+      // The whole data path with the real T5 tokenizer: reading, template rendering, tokenizing.
+      try (T5Tokenizer tokenizer = T5Tokenizer.load(SharedFixtures.path("tokenizers/t5/tokenizer.json"), 256)) {
+        RunData data = RunData.load(c, tokenizer);
+        assertThat(data.train().size()).as("training rows rendered").isGreaterThan(0);
+        assertThat(data.skipped().getOrDefault("train", 0)).as("training rows no template renders").isZero();
+        assertThat(data.eval()).as("one evaluation set per template").hasSizeGreaterThan(1);
+        data.eval().values().forEach(set -> assertThat(set.encoded()).isNotEmpty());
+      }
+    }
+  }
+}
