@@ -28,12 +28,15 @@ import org.tensorflow.Session;
  * An adapter on disk in Hugging Face PEFT's layout: {@code adapter_config.json} and
  * {@code adapter_model.safetensors} holding one method's trained parameters.
  *
- * <p>tfew adds {@code tfew_method} and {@code tfew_config} to the config so that the exact method and
- * options are restored; a directory PEFT wrote is recognised by its {@code peft_type}.
+ * <p>tfew's own record of the method and its options goes into a third file, {@code tfew_adapter.json},
+ * rather than into {@code adapter_config.json}: PEFT 0.6 to 0.13 refuse unknown keys there. For a
+ * method PEFT lacks, {@code adapter_config.json} holds the same record. A directory PEFT wrote is
+ * recognised by its {@code peft_type}.
  */
 public final class AdapterDirectory {
   public static final String CONFIG_FILE = "adapter_config.json";
   public static final String WEIGHTS_FILE = "adapter_model.safetensors";
+  public static final String TFEW_FILE = "tfew_adapter.json";
 
   /** What an adapter directory says about the method that wrote it. */
   public record Spec(Path dir, PeftMethodProvider provider, Map<String, Object> methodConfig) {}
@@ -42,7 +45,7 @@ public final class AdapterDirectory {
 
   /** Reads {@code adapter_config.json} and finds the installed method it names. */
   public static Spec read(Path dir, PluginRegistry registry) {
-    Path configFile = dir.resolve(CONFIG_FILE);
+    Path configFile = Files.isRegularFile(dir.resolve(TFEW_FILE)) ? dir.resolve(TFEW_FILE) : dir.resolve(CONFIG_FILE);
     if (!Files.isRegularFile(configFile)) {
       throw new TfewException(dir + ": not an adapter directory (no " + CONFIG_FILE
           + "); pass the directory a training run wrote as OUT/adapter");
@@ -134,10 +137,12 @@ public final class AdapterDirectory {
       tensors.put(method.adapterKey(d.key()), new FloatTensor(d.shape(), parameters.read(session, d.key())));
     }
     SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), tensors, Map.of("format", "pt"));
-    Map<String, Object> json = new LinkedHashMap<>(method.adapterConfig());
-    json.put("tfew_method", name);
-    json.put("tfew_config", config.asMap());
-    writeJsonAtomically(dir.resolve(CONFIG_FILE), json);
+    Map<String, Object> tfew = new LinkedHashMap<>();
+    tfew.put("tfew_method", name);
+    tfew.put("tfew_config", config.asMap());
+    Map<String, Object> peft = method.adapterConfig();
+    writeJsonAtomically(dir.resolve(TFEW_FILE), tfew);
+    writeJsonAtomically(dir.resolve(CONFIG_FILE), peft.isEmpty() ? tfew : peft);
   }
 
   private static void writeJsonAtomically(Path target, Map<String, Object> json) {

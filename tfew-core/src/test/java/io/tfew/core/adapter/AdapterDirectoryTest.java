@@ -169,15 +169,18 @@ class AdapterDirectoryTest {
   void adapterConfigRecordsTheMethodItsOptionsAndItsOwnFields(@TempDir Path dir) throws IOException {
     AdapterDirectory.save(dir, NAME, config, method, parameters(), session);
 
-    JsonNode json = new ObjectMapper().readTree(dir.resolve(AdapterDirectory.CONFIG_FILE).toFile());
+    JsonNode peft = new ObjectMapper().readTree(dir.resolve(AdapterDirectory.CONFIG_FILE).toFile());
+    JsonNode tfew = new ObjectMapper().readTree(dir.resolve(AdapterDirectory.TFEW_FILE).toFile());
 
-    assertThat(json.get("tfew_method").textValue()).isEqualTo(NAME);
-    assertThat(json.get("tfew_config").get("factor").doubleValue()).isEqualTo(3.0);
-    assertThat(json.get("peft_type").textValue()).isEqualTo("SCALE_Q");
+    // PEFT's file holds only the method's own fields: PEFT 0.6-0.13 reject unknown keys.
+    assertThat(peft.get("peft_type").textValue()).isEqualTo("SCALE_Q");
+    assertThat(peft.has("tfew_method")).isFalse();
+    assertThat(tfew.get("tfew_method").textValue()).isEqualTo(NAME);
+    assertThat(tfew.get("tfew_config").get("factor").doubleValue()).isEqualTo(3.0);
     // No temporary file of the atomic write is left behind.
     try (var files = Files.list(dir)) {
-      assertThat(files.map(p -> p.getFileName().toString()))
-          .containsExactlyInAnyOrder(AdapterDirectory.CONFIG_FILE, AdapterDirectory.WEIGHTS_FILE);
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
+          AdapterDirectory.CONFIG_FILE, AdapterDirectory.WEIGHTS_FILE, AdapterDirectory.TFEW_FILE);
     }
   }
 
@@ -263,6 +266,6 @@ class AdapterDirectoryTest {
     // The test class path installs no PEFT methods, so the recorded one cannot be resolved.
     assertThatThrownBy(() -> AdapterDirectory.read(dir, none))
         .isInstanceOf(TfewException.class)
-        .hasMessageContainingAll(AdapterDirectory.CONFIG_FILE, "tfew_method", "'" + NAME + "'");
+        .hasMessageContainingAll(AdapterDirectory.TFEW_FILE, "tfew_method", "'" + NAME + "'");
   }
 }
