@@ -2,6 +2,7 @@ package io.tfew.core.run;
 
 import com.google.inject.Inject;
 import io.tfew.api.TfewException;
+import io.tfew.api.eval.Aggregation;
 import io.tfew.api.eval.Evaluator;
 import io.tfew.api.eval.ScoredExample;
 import io.tfew.api.peft.PeftMethod;
@@ -181,22 +182,27 @@ public final class ExperimentRunner {
       writePredictions(out.resolve("predictions").resolve(phase + "-" + safeName(set.getKey()) + ".jsonl"),
           set.getValue().rows(), result.examples());
     }
-    // T-Few reports the median over templates; with one set it is that set's value.
+    // T-Few reports the median over templates with its interquartile range.
     Map<String, Double> summary = new LinkedHashMap<>();
-    perMetric.forEach((k, values) -> summary.put(k, median(values)));
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("phase", phase);
     row.put("step", step);
     row.put("template", "median");
-    row.putAll(summary);
+    perMetric.forEach((k, values) -> {
+      double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+      if (java.util.Arrays.stream(v).anyMatch(Double::isNaN)) {
+        summary.put(k, Double.NaN);
+        row.put(k, Double.NaN);
+        return;
+      }
+      Aggregation.Summary s = Aggregation.summarize(v);
+      summary.put(k, s.median());
+      row.put(k, s.median());
+      row.put(k + "_q1", s.q1());
+      row.put(k + "_q3", s.q3());
+    });
     metricRows.add(row);
     return summary;
-  }
-
-  private static double median(List<Double> values) {
-    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    int n = v.length;
-    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
   }
 
   private static String safeName(String s) {

@@ -1,4 +1,4 @@
-package io.tfew.eval;
+package io.tfew.api.eval;
 
 import java.util.Arrays;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.tfew.eval;
+package io.tfew.api.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
