@@ -128,15 +128,18 @@ public final class T5Weights {
    * @param progress called with the number of values loaded so far, for a progress bar
    */
   public void load(Session session, Checkpoint checkpoint, LongConsumer progress) {
+    Map<String, String> source = new LinkedHashMap<>();
     for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-      if (!checkpoint.tensorNames().contains(e.getKey())) {
+      String key = sourceKey(checkpoint, e.getKey());
+      source.put(e.getKey(), key);
+      if (!checkpoint.tensorNames().contains(key)) {
         throw new TfewException(checkpoint.files() + ": tensor '" + e.getKey() + "' is missing, but "
             + configSource() + " implies it (shape " + Arrays.toString(e.getValue())
             + "); the checkpoint and its config.json do not belong together, or the download is incomplete");
       }
-      TensorInfo info = checkpoint.info(e.getKey());
+      TensorInfo info = checkpoint.info(key);
       if (!Arrays.equals(info.shape(), e.getValue())) {
-        throw new TfewException(checkpoint.files() + ": tensor '" + e.getKey() + "' has shape "
+        throw new TfewException(checkpoint.files() + ": tensor '" + key + "' has shape "
             + Arrays.toString(info.shape()) + " but " + configSource() + " implies "
             + Arrays.toString(e.getValue()) + "; use the config.json that came with these weights");
       }
@@ -146,7 +149,8 @@ public final class T5Weights {
       String key = e.getKey();
       try (TFloat32 t = TFloat32.tensorOf(Shape.of(e.getValue()))) {
         FloatDataBuffer buffer = t.asRawTensor().data().asFloats();
-        checkpoint.readFloats(key, (offset, values, count) -> buffer.offset(offset).write(values, 0, count));
+        checkpoint.readFloats(source.get(key),
+            (offset, values, count) -> buffer.offset(offset).write(values, 0, count));
         try (Result r = session.runner().feed(feeds.get(key), t).addTarget(assigns.get(key)).run()) {
           // assignment only; nothing fetched
         }
@@ -154,6 +158,21 @@ public final class T5Weights {
       }
       progress.accept(loaded);
     }
+  }
+
+  /**
+   * The checkpoint's name for a weight. Tied embeddings are one tensor under three names; Hugging
+   * Face keeps {@code shared.weight}, but some conversions kept only an {@code embed_tokens} copy.
+   */
+  private static String sourceKey(Checkpoint checkpoint, String key) {
+    if (key.equals("shared.weight") && !checkpoint.tensorNames().contains(key)) {
+      for (String alias : new String[] {"encoder.embed_tokens.weight", "decoder.embed_tokens.weight"}) {
+        if (checkpoint.tensorNames().contains(alias)) {
+          return alias;
+        }
+      }
+    }
+    return key;
   }
 
   /** Assigns every weight from {@code values} (used by tests and benchmarks that make random models). */
