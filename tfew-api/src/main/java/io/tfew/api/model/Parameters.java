@@ -27,4 +27,21 @@ public interface Parameters {
 
   /** A frozen weight of the base checkpoint by its HF name, e.g. {@code shared.weight}. */
   Operand<TFloat32> baseWeight(String key);
+
+  /**
+   * Makes a base weight trainable (layer-norm tuning, BitFit's norms, full fine-tuning). It keeps its
+   * checkpoint value as the starting point, is updated by the optimizer and is saved in the method's
+   * adapter file under its HF name. The returned operand is the same variable every site reads, so
+   * the change applies wherever the weight is used.
+   *
+   * <pre>{@code
+   * for (String key : params.baseWeightKeys()) {
+   *   if (key.endsWith("layer_norm.weight")) params.trainableBase(key);
+   * }
+   * }</pre>
+   */
+  Operand<TFloat32> trainableBase(String key);
+
+  /** The HF names of every base weight, in checkpoint order. */
+  java.util.List<String> baseWeightKeys();
 }

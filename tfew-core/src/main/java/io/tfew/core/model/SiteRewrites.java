@@ -82,10 +82,13 @@ public final class SiteRewrites {
     return touched;
   }
 
-  /** Fails naming the first method that changed no site of the model. */
-  public void requireEveryMethodTouchedASite() {
+  /**
+   * Fails naming the first method that changed no site of the model and declared nothing to train
+   * (a method that only makes base weights trainable, like layer-norm tuning, changes no site).
+   */
+  public void requireEveryMethodTouchedASite(TrainableParameters parameters) {
     for (Map.Entry<String, Set<String>> e : touched.entrySet()) {
-      if (e.getValue().isEmpty()) {
+      if (e.getValue().isEmpty() && parameters.declaredBy(e.getKey()).isEmpty()) {
         throw new TfewException("PEFT method '" + e.getKey() + "' matched no site of this model; check its "
             + "target patterns against the module paths (run 'tfew plugins --model DIR' to list them)");
       }

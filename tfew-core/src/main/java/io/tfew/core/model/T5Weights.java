@@ -113,6 +113,18 @@ public final class T5Weights {
     return v;
   }
 
+  Variable<TFloat32> variable(String key) {
+    return variables.get(key);
+  }
+
+  Placeholder<TFloat32> feed(String key) {
+    return feeds.get(key);
+  }
+
+  Assign<TFloat32> assignOp(String key) {
+    return assigns.get(key);
+  }
+
   public boolean has(String key) {
     return variables.containsKey(key);
   }

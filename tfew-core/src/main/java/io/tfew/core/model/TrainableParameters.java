@@ -95,6 +95,27 @@ public final class TrainableParameters implements Parameters {
     return base.get(key);
   }
 
+  @Override
+  public Operand<TFloat32> trainableBase(String key) {
+    Declared existing = declared.get(key);
+    if (existing != null) {
+      return existing.variable();
+    }
+    if (!base.has(key)) {
+      throw new TfewException("no base weight '" + key + "'; base weights are named like "
+          + base.shapes().keySet().stream().limit(3).toList());
+    }
+    // No initialiser: the checkpoint load gives it its starting value.
+    declared.put(key, new Declared(key, owner, base.shapes().get(key), base.variable(key), base.feed(key),
+        base.assignOp(key), null));
+    return base.get(key);
+  }
+
+  @Override
+  public java.util.List<String> baseWeightKeys() {
+    return java.util.List.copyOf(base.shapes().keySet());
+  }
+
   public Map<String, Declared> declared() {
     return Collections.unmodifiableMap(declared);
   }
@@ -106,6 +127,9 @@ public final class TrainableParameters implements Parameters {
   /** Runs every parameter's initialiser. */
   public void initialize(Session session) {
     for (Declared d : declared.values()) {
+      if (d.init() == null) {
+        continue;
+      }
       long n = d.size();
       if (n > Integer.MAX_VALUE) {
         throw new TfewException("parameter '" + d.key() + "' has " + n + " values; at most 2^31-1 are supported");

@@ -108,7 +108,7 @@ public final class ExperimentRunner {
       TrainingGraph training = TrainingGraph.build(graph, losses, optimizer(config), config.train().gradAccum(),
           config.train().maxGradNorm());
       RankScoringGraph evalGraph = RankScoringGraph.build(graph.ops(), graph.evaluationModel());
-      graph.rewrites().requireEveryMethodTouchedASite();
+      graph.rewrites().requireEveryMethodTouchedASite(graph.parameters());
       long trainable = graph.parameters().count();
       provenance.put("trainable_parameters", trainable);
       provenance.put("sites", graph.rewrites().touched().entrySet().stream()

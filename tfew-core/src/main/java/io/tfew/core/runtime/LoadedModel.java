@@ -73,7 +73,7 @@ public final class LoadedModel implements AutoCloseable {
     try {
       RankScoringGraph rank = programs.contains(Program.SCORE) ? RankScoringGraph.build(graph.ops(), graph.model()) : null;
       GreedyDecoder greedy = programs.contains(Program.GENERATE) ? GreedyDecoder.build(graph.ops(), graph.model()) : null;
-      graph.rewrites().requireEveryMethodTouchedASite();
+      graph.rewrites().requireEveryMethodTouchedASite(graph.parameters());
       session = graph.startSession();
       try (Checkpoint checkpoint = Checkpoint.open(dir)) {
         graph.weights().load(session, checkpoint, progress);

@@ -64,7 +64,7 @@ class Ia3ConfigTest {
   void targetsMatchingNoSiteAreAnErrorNotASilentNoOp() {
     try (ModelGraph graph = tinyGraph(Ia3TestKit.create(Map.of("target_modules", List.of(".*\\.kk"),
         "feedforward", false)))) {
-      assertThatThrownBy(() -> graph.rewrites().requireEveryMethodTouchedASite())
+      assertThatThrownBy(() -> graph.rewrites().requireEveryMethodTouchedASite(graph.parameters()))
           .isInstanceOf(TfewException.class).hasMessageContaining("'ia3' matched no site");
     }
   }
