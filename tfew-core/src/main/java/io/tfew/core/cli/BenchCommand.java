@@ -1,17 +1,26 @@
 package io.tfew.core.cli;
 
 import io.tfew.api.TfewException;
+import io.tfew.api.config.ConfigSection;
+import io.tfew.core.bench.MatmulPeak;
 import io.tfew.core.bench.RandomCheckpointWriter;
 import io.tfew.core.bench.RandomModels;
 import io.tfew.core.bench.ResidentMemory;
+import io.tfew.core.bench.TorchReference;
+import io.tfew.core.bench.TrainStepFlops;
 import io.tfew.core.checkpoint.Checkpoint;
 import io.tfew.core.model.SiteRewrites;
 import io.tfew.core.model.T5Config;
 import io.tfew.core.model.T5Weights;
+import io.tfew.core.optim.Adafactor;
+import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.runtime.ModelGraph;
+import io.tfew.core.score.ChoiceBatch;
 import io.tfew.core.score.EncodedExample;
 import io.tfew.core.score.RankScorer;
 import io.tfew.core.score.RankScoringGraph;
+import io.tfew.core.train.Trainer;
+import io.tfew.core.train.TrainingGraph;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,6 +35,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.tensorflow.Session;
+import org.tensorflow.op.Op;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,7 +44,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code tfew bench}: throughput and memory on random models of known shapes. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks on random weights.",
-    subcommands = {BenchCommand.Score.class, BenchCommand.Load.class, BenchCommand.LoadChild.class})
+    subcommands = {BenchCommand.Score.class, BenchCommand.Train.class, BenchCommand.Load.class,
+        BenchCommand.LoadChild.class})
 public final class BenchCommand {
 
   /** Rank-classification throughput. */
@@ -92,6 +103,246 @@ public final class BenchCommand {
       }
       out.flush();
       return 0;
+    }
+  }
+
+  /**
+   * Milliseconds per (IA)^3 training step, against the same step in PyTorch eager on the same machine.
+   *
+   * <p>The tfew side is the step {@code tfew train} runs: a training {@link ModelGraph} with the PEFT method
+   * {@code ia3} and the losses {@code lm}, {@code unlikelihood} and {@code length_norm} (plugins found by
+   * name), Adafactor with T-Few's options, global-norm clipping at 1, one {@code Session.run} per step
+   * ({@link Trainer#runStep}). The torch side is {@code bench/torch_t5_ia3_step.py}, a child process. The two
+   * take turns: per round, a block of tfew steps, then a block of torch steps; the figures are medians over
+   * all timed steps. Both are set against the machine's float32 matmul rate, measured in the same command.
+   */
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = "ms/step of (IA)^3 training (lm + unlikelihood + length_norm losses) on a random model "
+          + "(default: t5-small-gated, batch 8, 256 input tokens, 2 choices of 8 tokens), alternating with the "
+          + "same step in a PyTorch eager reference (bench/torch_t5_ia3_step.py). The last line reads "
+          + "'tfew_ms_per_step=X torch_ms_per_step=Y speedup=Y/X'.")
+  static final class Train implements Callable<Integer> {
+    @Option(names = "--shape", defaultValue = "t5-small-gated",
+        description = "t5-small-gated (default), t5-small, t5-base, or tiny (a test-sized model).")
+    String shape;
+    @Option(names = "--batch-size", defaultValue = "8") int batchSize;
+    @Option(names = "--input-len", defaultValue = "256") int inputLen;
+    @Option(names = "--choices", defaultValue = "2") int choices;
+    @Option(names = "--choice-len", defaultValue = "8") int choiceLen;
+    @Option(names = "--steps", defaultValue = "1", description = "Timed steps per side per round (default: ${DEFAULT-VALUE}; "
+        + "short blocks let both sides sample the machine's load alike).")
+    int steps;
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps per side before the first round (default: ${DEFAULT-VALUE}).")
+    int warmup;
+    @Option(names = "--rounds", defaultValue = "9", description = "Alternations tfew block / torch block (default: ${DEFAULT-VALUE}).")
+    int rounds;
+    @Option(names = "--no-torch", description = "Time tfew only.") boolean noTorch;
+    @Option(names = "--python", defaultValue = "/usr/bin/python3",
+        description = "The Python with torch (default: ${DEFAULT-VALUE}, Debian's python3-torch).")
+    String python;
+    @Option(names = "--script", description = "The torch reference (default: bench/torch_t5_ia3_step.py of this checkout).")
+    Path script;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      if (batchSize < 1 || inputLen < 2 || choices < 2 || choiceLen < 1 || steps < 1 || warmup < 0 || rounds < 1) {
+        throw new TfewException("bench train: sizes and counts must be positive (input length at least 2, at "
+            + "least 2 choices, warmup may be 0)");
+      }
+      T5Config config = "tiny".equals(shape) ? RandomModels.tiny(64) : RandomModels.byName(shape);
+      PluginRegistry registry = PluginRegistry.discover();
+      String missing = java.util.stream.Stream.of("ia3").filter(n -> !registry.methods().containsKey(n))
+          .map(n -> "PEFT method " + n).collect(java.util.stream.Collectors.joining(", "));
+      for (String loss : LOSSES) {
+        if (!registry.losses().containsKey(loss)) {
+          missing += (missing.isEmpty() ? "" : ", ") + "loss " + loss;
+        }
+      }
+      if (!missing.isEmpty()) {
+        throw new TfewException("bench train: the plugins it trains with are not on the class path (" + missing
+            + "); run it through ./tfew, which puts every plugin module of the build on the class path");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      var ia3Provider = registry.method("ia3", "bench train");
+      var ia3 = ia3Provider.create(ConfigSection.defaults("peft.ia3", ia3Provider.configFields()));
+      List<TrainingGraph.WeightedLoss> losses = new ArrayList<>();
+      for (String name : LOSSES) {
+        var provider = registry.loss(name, "bench train");
+        losses.add(new TrainingGraph.WeightedLoss(name,
+            provider.create(ConfigSection.defaults("losses." + name, provider.configFields())), 1.0));
+      }
+      long flops = TrainStepFlops.of(config, batchSize, inputLen, choices, choiceLen);
+      out.printf(Locale.ROOT, "machine: cpu=%s cores=%d load_average=%s%n", cpuModel(),
+          Runtime.getRuntime().availableProcessors(), loadAverage());
+      out.printf(Locale.ROOT, "model=%s (d_model %d, %d heads x %d, d_ff %d%s, %d+%d layers, vocab %d, %s) batch=%d "
+              + "input_len=%d choices=%d choice_len=%d dropout=%s%n", shape, config.dModel(), config.numHeads(),
+          config.dKv(), config.dFf(), config.gatedFfn() ? " gated" : "", config.numLayers(),
+          config.numDecoderLayers(), config.vocabSize(), config.tieWordEmbeddings() ? "tied" : "untied", batchSize,
+          inputLen, choices, choiceLen, config.dropoutRate());
+      out.printf(Locale.ROOT, "flops_per_step=%d (matmul FLOPs: forward + gradients of operands that lead to an "
+          + "(IA)^3 vector)%n", flops);
+      out.flush();
+
+      SplittableRandom random = new SplittableRandom(1);
+      List<EncodedExample> batch = new ArrayList<>();
+      for (int b = 0; b < batchSize; b++) {
+        List<int[]> cs = new ArrayList<>();
+        for (int c = 0; c < choices; c++) {
+          cs.add(randomIds(random, choiceLen, config.vocabSize()));
+        }
+        batch.add(new EncodedExample(randomIds(random, inputLen, config.vocabSize()), cs, 0, 0));
+      }
+      List<Double> tfewMs = new ArrayList<>();
+      List<Double> torchMs = new ArrayList<>();
+      double tfPeak;
+      double torchPeak = Double.NaN;
+      long graphStart = System.nanoTime();
+      try (ModelGraph graph = new ModelGraph(config, new SiteRewrites(List.of(new SiteRewrites.Active("ia3", ia3))),
+          true, 1, 1L)) {
+        TrainingGraph training = TrainingGraph.build(graph, losses, new Adafactor(), 1, 1.0);
+        graph.rewrites().requireEveryMethodTouchedASite();
+        double buildSeconds = (System.nanoTime() - graphStart) / 1e9;
+        try (Session session = graph.startSession();
+            ChoiceBatch packed = ChoiceBatch.pack(batch, config.padTokenId())) {
+          randomWeights(graph.weights(), session, config);
+          for (Op init : training.optimizer.slotInitializers()) {
+            session.runner().addTarget(init).run().close();
+          }
+          out.printf(Locale.ROOT, "tfew: graph built in %.1f s, session and random weights in %.1f s, %d trainable "
+              + "parameters%n", buildSeconds, (System.nanoTime() - graphStart) / 1e9 - buildSeconds,
+              graph.parameters().count());
+          out.flush();
+          try (TorchReference torch = noTorch ? null : TorchReference.start(python, torchScript(), config, batchSize,
+              inputLen, choices, choiceLen)) {
+            if (torch != null) {
+              out.println("torch: " + torch.description);
+              if (torch.flopsPerStep != flops) {
+                out.printf(Locale.ROOT, "warning: the torch script counts %d FLOPs per step, tfew %d%n",
+                    torch.flopsPerStep, flops);
+              }
+              torchPeak = torch.matmulGflops();
+            }
+            tfPeak = MatmulPeak.gflops(1024, 10, 5);
+            out.printf(Locale.ROOT, "float32 1024^3 matmul: tf_java_gflops=%.1f torch_gflops=%.1f%n", tfPeak, torchPeak);
+            out.flush();
+            long[] index = {0};
+            Runnable tfewStep = () -> {
+              double[] r = Trainer.runStep(graph, session, training, packed, 1L, index[0], 3e-3, index[0] + 1, true);
+              index[0]++;
+              if (!Double.isFinite(r[0])) {
+                throw new TfewException("bench train: the loss is " + r[0] + " at step " + index[0]);
+              }
+            };
+            long w0 = System.nanoTime();
+            for (int i = 0; i < warmup; i++) {
+              tfewStep.run();
+            }
+            if (warmup > 0) {
+              out.printf(Locale.ROOT, "tfew warmup: %d steps in %.0f ms%n", warmup, (System.nanoTime() - w0) / 1e6);
+            }
+            if (torch != null && warmup > 0) {
+              out.printf(Locale.ROOT, "torch warmup: %s ms%n", format(torch.run(warmup)));
+            }
+            for (int round = 1; round <= rounds; round++) {
+              double[] ms = new double[steps];
+              for (int i = 0; i < steps; i++) {
+                long t0 = System.nanoTime();
+                tfewStep.run();
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+                tfewMs.add(ms[i]);
+              }
+              String line = String.format(Locale.ROOT, "round %d: tfew_ms=%s", round, format(ms));
+              if (torch != null) {
+                double[] t = torch.run(steps);
+                for (double v : t) {
+                  torchMs.add(v);
+                }
+                line += " torch_ms=" + format(t);
+              }
+              out.println(line + " load_average=" + loadAverage());
+              out.flush();
+            }
+          }
+        }
+      }
+      double tfew = median(tfewMs);
+      // The machine's peak as measured here: the faster of the two libraries' matmul (the BLAS torch loads
+      // may not use every vector unit the CPU has; oneDNN inside TensorFlow may).
+      double peak = Double.isNaN(torchPeak) ? tfPeak : Math.max(tfPeak, torchPeak);
+      out.printf(Locale.ROOT, "machine float32 matmul peak (measured, the faster library): %.1f GFLOP/s%n", peak);
+      out.printf(Locale.ROOT, "tfew: median %.1f ms/step = %.1f GFLOP/s = %.0f%% of the peak (%.0f%% of TF-Java's "
+          + "own matmul rate)%n", tfew, flops / tfew / 1e6, 100 * flops / tfew / 1e6 / peak,
+          100 * flops / tfew / 1e6 / tfPeak);
+      if (torchMs.isEmpty()) {
+        out.printf(Locale.ROOT, "tfew_ms_per_step=%.1f torch_ms_per_step=n/a speedup=n/a%n", tfew);
+      } else {
+        double torchMedian = median(torchMs);
+        out.printf(Locale.ROOT, "torch: median %.1f ms/step = %.1f GFLOP/s = %.0f%% of the peak (%.0f%% of torch's "
+            + "own matmul rate)%n", torchMedian, flops / torchMedian / 1e6, 100 * flops / torchMedian / 1e6 / peak,
+            100 * flops / torchMedian / 1e6 / torchPeak);
+        out.printf(Locale.ROOT, "tfew_ms_per_step=%.1f torch_ms_per_step=%.1f speedup=%.2f%n", tfew, torchMedian,
+            torchMedian / tfew);
+      }
+      out.flush();
+      return 0;
+    }
+
+    private Path torchScript() {
+      if (script != null) {
+        return script;
+      }
+      String relative = "bench/torch_t5_ia3_step.py";
+      try {
+        // tfew-core/target/classes -> the checkout
+        Path p = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        for (Path dir = p; dir != null; dir = dir.getParent()) {
+          if (Files.isRegularFile(dir.resolve(relative))) {
+            return dir.resolve(relative);
+          }
+        }
+      } catch (java.net.URISyntaxException | RuntimeException e) {
+        // fall through to the working directory
+      }
+      Path here = Path.of(relative).toAbsolutePath();
+      if (!Files.isRegularFile(here)) {
+        throw new TfewException("bench train: cannot find " + relative + "; pass --script or use --no-torch");
+      }
+      return here;
+    }
+
+    private static final List<String> LOSSES = List.of("lm", "unlikelihood", "length_norm");
+
+    private static String format(double[] ms) {
+      StringBuilder b = new StringBuilder("[");
+      for (int i = 0; i < ms.length; i++) {
+        b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", ms[i]));
+      }
+      return b.append(']').toString();
+    }
+
+    private static double median(List<Double> values) {
+      double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      int n = v.length;
+      return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    private static String cpuModel() {
+      try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+        return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip())
+            .findFirst().orElse(System.getProperty("os.arch"));
+      } catch (IOException | RuntimeException e) {
+        return System.getProperty("os.arch");
+      }
+    }
+
+    private static String loadAverage() {
+      try {
+        String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return f[0] + "," + f[1] + "," + f[2];
+      } catch (IOException | RuntimeException e) {
+        return "unknown";
+      }
     }
   }
 

@@ -106,12 +106,27 @@ public final class Trainer {
       long i = microIndex * options.batchSize() + j;
       batch.add(examples.draw(exampleAt(i), new SplittableRandom(mix(options.seed(), i))));
     }
-    try (ChoiceBatch packed = ChoiceBatch.pack(batch, padId);
-        TInt64 seed = TInt64.vectorOf(options.seed(), microIndex);
+    try (ChoiceBatch packed = ChoiceBatch.pack(batch, padId)) {
+      return runStep(model, session, graph, packed, options.seed(), microIndex, lr, updateIndex, applies);
+    }
+  }
+
+  /**
+   * One {@code Session.run} of the training step on an already packed batch, fed exactly as
+   * {@link #train} feeds it: the dropout seed is {@code (seed, microIndex)}. With {@code applies} the run
+   * updates the parameters ({@link TrainingGraph#apply}), otherwise it only accumulates the gradient.
+   * {@code tfew bench train} times this call.
+   *
+   * @param updateIndex the 1-based index of the optimizer update this micro-batch belongs to
+   * @return {loss, gradient norm} (the norm is NaN when {@code applies} is false)
+   */
+  public static double[] runStep(ModelGraph model, Session session, TrainingGraph graph, ChoiceBatch packed,
+      long seed, long microIndex, double lr, long updateIndex, boolean applies) {
+    try (TInt64 seedT = TInt64.vectorOf(seed, microIndex);
         TFloat32 lrT = TFloat32.scalarOf((float) lr);
         TFloat32 stepT = TFloat32.scalarOf(updateIndex)) {
       Session.Runner runner = packed.feed(session.runner(), graph.rank)
-          .feed(model.dropoutSeed(), seed)
+          .feed(model.dropoutSeed(), seedT)
           .feed(graph.learningRate, lrT)
           .feed(graph.step, stepT)
           .fetch(graph.loss);
