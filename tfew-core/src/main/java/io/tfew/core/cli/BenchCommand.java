@@ -201,7 +201,7 @@ public final class BenchCommand {
       try (ModelGraph graph = new ModelGraph(config, new SiteRewrites(List.of(new SiteRewrites.Active("ia3", ia3))),
           true, 1, 1L)) {
         TrainingGraph training = TrainingGraph.build(graph, losses, new Adafactor(), 1, 1.0);
-        graph.rewrites().requireEveryMethodTouchedASite();
+        graph.rewrites().requireEveryMethodTouchedASite(graph.parameters());
         double buildSeconds = (System.nanoTime() - graphStart) / 1e9;
         try (Session session = graph.startSession();
             ChoiceBatch packed = ChoiceBatch.pack(batch, config.padTokenId())) {
