@@ -11,6 +11,9 @@ import java.util.SplittableRandom;
  * <pre>{@code
  * Operand<TFloat32> scale = ctx.parameters().trainable(site.path() + ".ia3_l", Shape.of(n), ParameterInit.constant(1f));
  * }</pre>
+ *
+ * <p>An init that needs the checkpoint's values (a soft prompt started from word embeddings) is built
+ * with {@link #fromBase}; core runs it after the base weights are loaded.
  */
 @FunctionalInterface
 public interface ParameterInit {
@@ -61,5 +64,60 @@ public interface ParameterInit {
       }
       System.arraycopy(copy, 0, values, 0, copy.length);
     };
+  }
+
+  /**
+   * The values of the frozen base weights, as loaded from the checkpoint, for {@link #fromBase} inits.
+   */
+  interface BaseValues {
+    /** The shape of the base weight {@code key}, e.g. {@code [vocab, d_model]} for {@code shared.weight}. */
+    long[] shape(String key);
+
+    /** All values of the base weight {@code key}, row-major. */
+    float[] read(String key);
+  }
+
+  /** Fills a parameter from base-weight values; see {@link #fromBase}. */
+  @FunctionalInterface
+  interface FromBase {
+    void fill(float[] values, long[] shape, SplittableRandom random, BaseValues base);
+  }
+
+  /**
+   * An init computed from the checkpoint's weights, such as rows of {@code shared.weight} (prompt tuning
+   * started from vocabulary embeddings). A {@link ParameterInit} alone cannot do this: core initialises
+   * parameters when the session opens, before the checkpoint is loaded. Core runs these inits after the
+   * load instead (with the same per-key random stream), and {@link #fill} refuses to run without the values.
+   *
+   * <pre>{@code
+   * ParameterInit init = ParameterInit.fromBase((values, shape, random, base) -> {
+   *   float[] table = base.read("shared.weight");
+   *   int d = (int) base.shape("shared.weight")[1];
+   *   System.arraycopy(table, 42 * d, values, 0, d);   // the embedding of token 42
+   * });
+   * }</pre>
+   */
+  static BaseDerived fromBase(FromBase fill) {
+    return new BaseDerived(fill);
+  }
+
+  /** A {@link #fromBase} init; core recognises it by this type. */
+  final class BaseDerived implements ParameterInit {
+    private final FromBase fill;
+
+    private BaseDerived(FromBase fill) {
+      this.fill = java.util.Objects.requireNonNull(fill, "fill");
+    }
+
+    /** Always fails: this init needs the base weights, which core passes to {@link #fill(float[], long[], SplittableRandom, BaseValues)}. */
+    @Override
+    public void fill(float[] values, long[] shape, SplittableRandom random) {
+      throw new IllegalStateException("this parameter is initialised from base weights; core runs it after "
+          + "the checkpoint is loaded (TrainableParameters.initializeFromBase)");
+    }
+
+    public void fill(float[] values, long[] shape, SplittableRandom random, BaseValues base) {
+      fill.fill(values, shape, random, base);
+    }
   }
 }

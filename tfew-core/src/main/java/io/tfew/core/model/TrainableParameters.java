@@ -124,10 +124,13 @@ public final class TrainableParameters implements Parameters {
     return declared.values().stream().mapToLong(Declared::size).sum();
   }
 
-  /** Runs every parameter's initialiser. */
+  /**
+   * Runs every parameter's initialiser, except those derived from base weights
+   * ({@link ParameterInit.BaseDerived}): they wait for {@link #initializeFromBase}, after the checkpoint load.
+   */
   public void initialize(Session session) {
     for (Declared d : declared.values()) {
-      if (d.init() == null) {
+      if (d.init() == null || d.init() instanceof ParameterInit.BaseDerived) {
         continue;
       }
       long n = d.size();
@@ -137,6 +140,47 @@ public final class TrainableParameters implements Parameters {
       float[] values = new float[(int) n];
       d.init().fill(values, d.shape(), randomFor(d.key()));
       assign(session, d.key(), values);
+    }
+  }
+
+  /**
+   * Runs the initialisers that read base weights ({@link ParameterInit#fromBase}); call it after the
+   * checkpoint is loaded and before an adapter is loaded over them. Until then such parameters are
+   * unassigned, so forgetting this call fails loudly at the first run instead of training from zeros.
+   * Each base weight is read from the session at most once per call.
+   */
+  public void initializeFromBase(Session session) {
+    Map<String, float[]> cache = new java.util.HashMap<>();
+    ParameterInit.BaseValues values = new ParameterInit.BaseValues() {
+      @Override
+      public long[] shape(String key) {
+        long[] shape = base.shapes().get(key);
+        if (shape == null) {
+          throw new TfewException("no base weight '" + key + "'");
+        }
+        return shape.clone();
+      }
+
+      @Override
+      public float[] read(String key) {
+        long[] shape = shape(key);
+        return cache.computeIfAbsent(key, k -> {
+          try (Result r = session.runner().fetch(base.get(k)).run()) {
+            TFloat32 t = (TFloat32) r.get(0);
+            long n = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+            float[] out = new float[Math.toIntExact(n)];
+            t.asRawTensor().data().asFloats().read(out);
+            return out;
+          }
+        });
+      }
+    };
+    for (Declared d : declared.values()) {
+      if (d.init() instanceof ParameterInit.BaseDerived fromBase) {
+        float[] v = new float[Math.toIntExact(d.size())];
+        fromBase.fill(v, d.shape(), randomFor(d.key()), values);
+        assign(session, d.key(), v);
+      }
     }
   }
 

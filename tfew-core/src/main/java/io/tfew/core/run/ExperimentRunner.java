@@ -120,6 +120,8 @@ public final class ExperimentRunner {
           graph.weights().load(session, checkpoint, n -> progress.advance(n, ""));
           progress.done();
         }
+        // Inits that copy checkpoint values (soft prompts from word embeddings) run once those are loaded.
+        graph.parameters().initializeFromBase(session);
         provenance.write(out);
 
         RankScorer scorer = new RankScorer(session, evalGraph, modelConfig.padTokenId());

@@ -78,6 +78,8 @@ public final class LoadedModel implements AutoCloseable {
       try (Checkpoint checkpoint = Checkpoint.open(dir)) {
         graph.weights().load(session, checkpoint, progress);
       }
+      // Inits that copy checkpoint values (soft prompts from word embeddings) run once those are loaded.
+      graph.parameters().initializeFromBase(session);
       for (ActiveMethod a : active) {
         if (a.adapterDir().isPresent()) {
           AdapterDirectory.load(a.adapterDir().get(), a.name(), methods.get(a.name()), graph.parameters(), session);

@@ -47,6 +47,8 @@ public final class ParityModel implements AutoCloseable {
     try (Checkpoint checkpoint = Checkpoint.open(dir)) {
       graph.weights().load(session, checkpoint, loaded -> { });
     }
+    // Inits that copy checkpoint values (soft prompts from word embeddings) run once those are loaded.
+    graph.parameters().initializeFromBase(session);
   }
 
   public ExpectedTensors expected() {

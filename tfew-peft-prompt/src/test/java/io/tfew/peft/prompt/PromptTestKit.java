@@ -1,0 +1,117 @@
+package io.tfew.peft.prompt;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tfew.api.config.ConfigSection;
+import io.tfew.api.peft.PeftMethod;
+import io.tfew.api.peft.PeftMethodProvider;
+import io.tfew.core.checkpoint.FloatTensor;
+import io.tfew.core.checkpoint.SafetensorsWriter;
+import io.tfew.core.plugin.PluginRegistry;
+import io.tfew.core.score.ChoiceScores;
+import io.tfew.core.score.EncodedExample;
+import io.tfew.core.testing.ExpectedTensors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Shared helpers: providers as core discovers them, PEFT-written prompt directories, fixture examples. */
+final class PromptTestKit {
+  static final double TOLERANCE = 1e-4;
+  static final String NAME = "fixture0"; // what ParityModel calls its first rewriter
+
+  private PromptTestKit() {}
+
+  static PeftMethodProvider provider(String name) {
+    return PluginRegistry.discover().method(name, "test: peft.method");
+  }
+
+  static ConfigSection section(String name, Map<String, ?> raw) {
+    return ConfigSection.validate("test: peft", provider(name).configFields(), raw);
+  }
+
+  static PeftMethod create(String name, Map<String, ?> raw) {
+    return provider(name).create(section(name, raw));
+  }
+
+  /** A directory as PEFT's {@code save_pretrained} writes a PROMPT_TUNING adapter. */
+  static Path peftPromptDirectory(Path dir, float[] rows, long[] shape, int numVirtualTokens, int submodules)
+      throws IOException {
+    Files.createDirectories(dir);
+    SafetensorsWriter.write(dir.resolve("adapter_model.safetensors"),
+        Map.of("prompt_embeddings", new FloatTensor(shape, rows)), Map.of("format", "pt"));
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("peft_type", "PROMPT_TUNING");
+    json.put("task_type", "SEQ_2_SEQ_LM");
+    json.put("base_model_name_or_path", "t0-tiny");
+    json.put("inference_mode", true);
+    json.put("num_virtual_tokens", numVirtualTokens);
+    json.put("num_transformer_submodules", submodules);
+    json.put("token_dim", (int) shape[1]);
+    json.put("prompt_tuning_init", "RANDOM");
+    json.put("peft_version", "0.20.0");
+    new ObjectMapper().writeValue(dir.resolve("adapter_config.json").toFile(), json);
+    return dir;
+  }
+
+  static List<EncodedExample> fixtureExamples(ExpectedTensors e) {
+    int[][] ids = e.intRows("input_ids");
+    int[][] mask = e.intRows("attention_mask");
+    long[] cs = e.shape("choices");
+    int[] choices = e.ints("choices");
+    int[] labels = e.ints("choice_labels");
+    List<EncodedExample> out = new ArrayList<>();
+    for (int b = 0; b < cs[0]; b++) {
+      int len = Arrays.stream(mask[b]).sum();
+      List<int[]> cl = new ArrayList<>();
+      for (int c = 0; c < cs[1]; c++) {
+        int base = (int) ((b * cs[1] + c) * cs[2]);
+        int n = 0;
+        while (n < cs[2] && choices[base + n] != 0) {
+          n++;
+        }
+        cl.add(Arrays.copyOfRange(choices, base, base + n));
+      }
+      out.add(new EncodedExample(Arrays.copyOf(ids[b], len), cl, labels[b], 0));
+    }
+    return out;
+  }
+
+  static List<EncodedExample> withTasks(List<EncodedExample> examples, int... tasks) {
+    List<EncodedExample> out = new ArrayList<>();
+    for (int i = 0; i < examples.size(); i++) {
+      EncodedExample x = examples.get(i);
+      out.add(new EncodedExample(x.inputIds(), x.choiceIds(), x.label(), tasks[i]));
+    }
+    return out;
+  }
+
+  static double[][] means(List<ChoiceScores> scores) {
+    return scores.stream().map(ChoiceScores::mean).toArray(double[][]::new);
+  }
+
+  static double maxAbsDiff(float[] a, float[] b) {
+    if (a.length != b.length) {
+      throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
+    }
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs(a[i] - b[i]));
+    }
+    return max;
+  }
+
+  static double maxAbsDiff(double[][] a, double[][] b) {
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      for (int j = 0; j < a[i].length; j++) {
+        max = Math.max(max, Math.abs(a[i][j] - b[i][j]));
+      }
+    }
+    return max;
+  }
+}
