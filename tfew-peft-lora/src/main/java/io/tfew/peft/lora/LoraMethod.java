@@ -247,7 +247,7 @@ public final class LoraMethod implements PeftMethod {
   }
 
   @SuppressWarnings("unchecked")
-  private static Operand<TInt64> coreDropoutSeed(Ops tf) {
+  static Operand<TInt64> coreDropoutSeed(Ops tf) {
     ExecutionEnvironment env = tf.scope().env();
     if (env instanceof Graph graph) {
       GraphOperation op = graph.operation(CORE_DROPOUT_SEED);
