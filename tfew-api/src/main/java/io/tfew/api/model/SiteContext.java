@@ -34,4 +34,15 @@ public interface SiteContext {
 
   /** True when the graph is built for training (dropout on), false for evaluation. */
   boolean training();
+
+  /**
+   * Inverted dropout at {@code rate}, the same kind the model itself uses: the mask is a stateless
+   * function of the run's seed, the step and the call site, so a resumed run draws the masks the
+   * uninterrupted run drew. Returns {@code x} unchanged when not training or when {@code rate} is 0.
+   *
+   * <pre>{@code
+   * Operand<TFloat32> branch = ctx.dropout(input, 0.05);   // LoRA's lora_dropout
+   * }</pre>
+   */
+  Operand<org.tensorflow.types.TFloat32> dropout(Operand<org.tensorflow.types.TFloat32> x, double rate);
 }

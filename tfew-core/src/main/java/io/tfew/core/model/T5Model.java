@@ -158,7 +158,7 @@ public final class T5Model {
   }
 
   private ModelSiteContext context(Ops s, Operand<TInt32> rowTask) {
-    return new ModelSiteContext(s, parameters, config.dims(), rowTask, taskCount, training);
+    return new ModelSiteContext(s, parameters, config.dims(), rowTask, taskCount, training, this::dropout);
   }
 
   private Operand<TFloat32> embed(Ops s, Operand<TInt32> ids) {
@@ -305,8 +305,17 @@ public final class T5Model {
     return s.expandDims(s.linalg.transpose(values, tf.constant(new int[] {2, 0, 1})), tf.constant(0));
   }
 
+  /** Dropout as rewrites get it through their site context. */
+  @FunctionalInterface
+  interface Dropout {
+    Operand<TFloat32> apply(Ops s, Operand<TFloat32> x, double rate);
+  }
+
   private Operand<TFloat32> dropout(Ops s, Operand<TFloat32> x) {
-    double rate = config.dropoutRate();
+    return dropout(s, x, config.dropoutRate());
+  }
+
+  private Operand<TFloat32> dropout(Ops s, Operand<TFloat32> x, double rate) {
     if (!training || rate == 0) {
       return x;
     }

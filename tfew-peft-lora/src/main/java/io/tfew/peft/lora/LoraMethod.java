@@ -13,17 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.tensorflow.ExecutionEnvironment;
-import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.linalg.MatMul;
-import org.tensorflow.op.random.RandomUniform;
 import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 
 /**
  * LoRA (Hu et al. 2021): a trainable low-rank update of the targeted linear projections,
@@ -65,14 +60,11 @@ public final class LoraMethod implements PeftMethod {
   public static final String B_SUFFIX = ".lora_B.weight";
   /** Base weights {@code train_layer_norms} makes trainable: block norms and the two final norms. */
   public static final String LAYER_NORM_SUFFIX = "layer_norm.weight";
-  /** The name core gives the training graph's dropout seed placeholder (see {@link #dropout}). */
-  static final String CORE_DROPOUT_SEED = "dropout_seed";
 
   private final LoraConfig config;
   /** Module paths that got an update, in declaration order (for tests and messages). */
   private final Set<String> modules = new LinkedHashSet<>();
   private boolean layerNormsDeclared;
-  private int dropoutCalls;
 
   public LoraMethod(LoraConfig config) {
     this.config = config;
@@ -119,7 +111,7 @@ public final class LoraMethod implements PeftMethod {
     Ops tf = ctx.tf();
     Operand<TFloat32> a = matrixA(site);
     Operand<TFloat32> b = matrixB(site);
-    Operand<TFloat32> x = ctx.training() && config.dropout() > 0 ? dropout(ctx, site.path(), input) : input;
+    Operand<TFloat32> x = ctx.training() && config.dropout() > 0 ? ctx.dropout(input, config.dropout()) : input;
     Operand<TFloat32> update;
     if (ctx.taskCount() > 1) {
       // Per-row matrices: [rows, r, in] and [rows, out, r]; x is [rows, length, in].
@@ -219,42 +211,5 @@ public final class LoraMethod implements PeftMethod {
     }
     norms.forEach(params::trainableBase);
     layerNormsDeclared = true;
-  }
-
-  /**
-   * Inverted dropout on the branch input. The mask is stateless and keyed on core's per-step dropout seed
-   * when the graph has one, so a resumed run draws the same masks as an uninterrupted one, as core's own
-   * dropout does; the site's call index is added to keep masks of different sites independent. The SPI
-   * does not hand that seed to plugins, so it is found by its graph name; without it (a graph not built by
-   * core's trainer) a stateful uniform is used.
-   */
-  private Operand<TFloat32> dropout(SiteContext ctx, String path, Operand<TFloat32> x) {
-    Ops tf = ctx.tf();
-    double rate = config.dropout();
-    int call = ++dropoutCalls;
-    Operand<TFloat32> u;
-    Operand<TInt64> seed = coreDropoutSeed(tf);
-    if (seed != null) {
-      // Offset the first word too: core offsets only the second, so these streams never meet its own.
-      Operand<TInt64> mine = tf.math.add(seed, tf.constant(new long[] {0x10AL, call * 104_729L}));
-      u = tf.random.statelessRandomUniform(tf.shape(x), mine, TFloat32.class);
-    } else {
-      u = tf.random.randomUniform(tf.shape(x), TFloat32.class,
-          RandomUniform.seed(0x10AL), RandomUniform.seed2((long) path.hashCode()));
-    }
-    Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(u, tf.constant((float) rate)), TFloat32.class);
-    return tf.math.mul(tf.math.mul(x, keep), tf.constant((float) (1.0 / (1.0 - rate))));
-  }
-
-  @SuppressWarnings("unchecked")
-  static Operand<TInt64> coreDropoutSeed(Ops tf) {
-    ExecutionEnvironment env = tf.scope().env();
-    if (env instanceof Graph graph) {
-      GraphOperation op = graph.operation(CORE_DROPOUT_SEED);
-      if (op != null && op.numOutputs() == 1 && op.output(0).dataType() == org.tensorflow.proto.DataType.DT_INT64) {
-        return (Operand<TInt64>) (Operand<?>) op.output(0);
-      }
-    }
-    return null;
   }
 }
