@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tfew.core.score.ChoiceScores;
 import io.tfew.core.score.EncodedExample;
 import io.tfew.core.score.RankScorer;
+import io.tfew.core.testing.FixtureBatch;
 import io.tfew.core.testing.ExpectedTensors;
 import io.tfew.core.testing.ParityModel;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -131,24 +131,7 @@ class T5ParityTest {
   }
 
   static List<EncodedExample> fixtureExamples(ExpectedTensors e) {
-    int[][] ids = unpad(e.intRows("input_ids"), e.intRows("attention_mask"));
-    long[] cs = e.shape("choices");
-    int[] choices = e.ints("choices");
-    int[] labels = e.ints("choice_labels");
-    List<EncodedExample> out = new ArrayList<>();
-    for (int b = 0; b < cs[0]; b++) {
-      List<int[]> cl = new ArrayList<>();
-      for (int c = 0; c < cs[1]; c++) {
-        int base = (int) ((b * cs[1] + c) * cs[2]);
-        int n = 0;
-        while (n < cs[2] && choices[base + n] != 0) {
-          n++;
-        }
-        cl.add(Arrays.copyOfRange(choices, base, base + n));
-      }
-      out.add(new EncodedExample(ids[b], cl, labels[b], 0));
-    }
-    return out;
+    return FixtureBatch.examples(e);
   }
 
   private static List<ChoiceScores> scoreFixtureBatch(ParityModel h) {
@@ -168,14 +151,7 @@ class T5ParityTest {
   }
 
   private static float[] means(List<ChoiceScores> scores) {
-    int c = scores.get(0).mean().length;
-    float[] out = new float[scores.size() * c];
-    for (int b = 0; b < scores.size(); b++) {
-      for (int i = 0; i < c; i++) {
-        out[b * c + i] = (float) scores.get(b).mean()[i];
-      }
-    }
-    return out;
+    return FixtureBatch.means(scores);
   }
 
   private static void assertTokenLogProbs(List<ChoiceScores> scores, ExpectedTensors e, String name) {
@@ -192,11 +168,7 @@ class T5ParityTest {
   }
 
   static double maxAbsDiff(float[] a, float[] b) {
-    double max = 0;
-    for (int i = 0; i < a.length; i++) {
-      max = Math.max(max, Math.abs(a[i] - b[i]));
-    }
-    return max;
+    return FixtureBatch.maxAbsDiff(a, b);
   }
 
   static void assertClose(float[] actual, float[] expected, String what) {

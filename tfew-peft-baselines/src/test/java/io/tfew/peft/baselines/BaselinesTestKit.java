@@ -20,6 +20,7 @@ import io.tfew.core.score.ChoiceScores;
 import io.tfew.core.score.EncodedExample;
 import io.tfew.core.score.RankScorer;
 import io.tfew.core.score.RankScoringGraph;
+import io.tfew.core.testing.FixtureBatch;
 import io.tfew.core.testing.ExpectedTensors;
 import io.tfew.core.testing.ParityModel;
 import io.tfew.core.testing.SharedFixtures;
@@ -29,7 +30,6 @@ import io.tfew.core.train.TrainingGraph;
 import io.tfew.core.train.TrainingOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,37 +64,11 @@ final class BaselinesTestKit {
   }
 
   static List<EncodedExample> fixtureExamples(ExpectedTensors e) {
-    int[][] ids = e.intRows("input_ids");
-    int[][] mask = e.intRows("attention_mask");
-    long[] cs = e.shape("choices");
-    int[] choices = e.ints("choices");
-    int[] labels = e.ints("choice_labels");
-    List<EncodedExample> out = new ArrayList<>();
-    for (int b = 0; b < cs[0]; b++) {
-      int len = Arrays.stream(mask[b]).sum();
-      List<int[]> cl = new ArrayList<>();
-      for (int c = 0; c < cs[1]; c++) {
-        int base = (int) ((b * cs[1] + c) * cs[2]);
-        int n = 0;
-        while (n < cs[2] && choices[base + n] != 0) {
-          n++;
-        }
-        cl.add(Arrays.copyOfRange(choices, base, base + n));
-      }
-      out.add(new EncodedExample(Arrays.copyOf(ids[b], len), cl, labels[b], 0));
-    }
-    return out;
+    return FixtureBatch.examples(e);
   }
 
   static float[] means(List<ChoiceScores> scores) {
-    int c = scores.get(0).mean().length;
-    float[] out = new float[scores.size() * c];
-    for (int b = 0; b < scores.size(); b++) {
-      for (int i = 0; i < c; i++) {
-        out[b * c + i] = (float) scores.get(b).mean()[i];
-      }
-    }
-    return out;
+    return FixtureBatch.means(scores);
   }
 
   static float[] score(Session session, RankScoringGraph rank, ExpectedTensors e) {
@@ -106,12 +80,7 @@ final class BaselinesTestKit {
   }
 
   static double maxAbsDiff(float[] a, float[] b) {
-    assertThat(a).hasSameSizeAs(b);
-    double max = 0;
-    for (int i = 0; i < a.length; i++) {
-      max = Math.max(max, Math.abs(a[i] - b[i]));
-    }
-    return max;
+    return FixtureBatch.maxAbsDiff(a, b);
   }
 
   /** Asserts that the method leaves the fixture's base-model scores as they are. */

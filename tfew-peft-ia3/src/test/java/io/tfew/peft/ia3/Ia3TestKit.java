@@ -8,11 +8,10 @@ import io.tfew.core.checkpoint.SafetensorsWriter;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.score.ChoiceScores;
 import io.tfew.core.score.EncodedExample;
+import io.tfew.core.testing.FixtureBatch;
 import io.tfew.core.testing.ExpectedTensors;
 import io.tfew.core.testing.SharedFixtures;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -61,47 +60,14 @@ final class Ia3TestKit {
   }
 
   static List<EncodedExample> fixtureExamples(ExpectedTensors e) {
-    int[][] ids = e.intRows("input_ids");
-    int[][] mask = e.intRows("attention_mask");
-    long[] cs = e.shape("choices");
-    int[] choices = e.ints("choices");
-    int[] labels = e.ints("choice_labels");
-    List<EncodedExample> out = new ArrayList<>();
-    for (int b = 0; b < cs[0]; b++) {
-      int len = Arrays.stream(mask[b]).sum();
-      List<int[]> cl = new ArrayList<>();
-      for (int c = 0; c < cs[1]; c++) {
-        int base = (int) ((b * cs[1] + c) * cs[2]);
-        int n = 0;
-        while (n < cs[2] && choices[base + n] != 0) {
-          n++;
-        }
-        cl.add(Arrays.copyOfRange(choices, base, base + n));
-      }
-      out.add(new EncodedExample(Arrays.copyOf(ids[b], len), cl, labels[b], 0));
-    }
-    return out;
+    return FixtureBatch.examples(e);
   }
 
   static float[] means(List<ChoiceScores> scores) {
-    int c = scores.get(0).mean().length;
-    float[] out = new float[scores.size() * c];
-    for (int b = 0; b < scores.size(); b++) {
-      for (int i = 0; i < c; i++) {
-        out[b * c + i] = (float) scores.get(b).mean()[i];
-      }
-    }
-    return out;
+    return FixtureBatch.means(scores);
   }
 
   static double maxAbsDiff(float[] a, float[] b) {
-    if (a.length != b.length) {
-      throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
-    }
-    double max = 0;
-    for (int i = 0; i < a.length; i++) {
-      max = Math.max(max, Math.abs(a[i] - b[i]));
-    }
-    return max;
+    return FixtureBatch.maxAbsDiff(a, b);
   }
 }

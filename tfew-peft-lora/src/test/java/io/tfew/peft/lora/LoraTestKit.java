@@ -9,6 +9,7 @@ import io.tfew.core.checkpoint.FloatTensor;
 import io.tfew.core.checkpoint.SafetensorsWriter;
 import io.tfew.core.lm.TeacherForcedGraph;
 import io.tfew.core.plugin.PluginRegistry;
+import io.tfew.core.testing.FixtureBatch;
 import io.tfew.core.testing.ExpectedTensors;
 import io.tfew.core.testing.ParityModel;
 import io.tfew.core.testing.SharedFixtures;
@@ -147,13 +148,6 @@ final class LoraTestKit {
   }
 
   static double maxAbsDiff(float[] a, float[] b) {
-    if (a.length != b.length) {
-      throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
-    }
-    double max = 0;
-    for (int i = 0; i < a.length; i++) {
-      max = Math.max(max, Math.abs(a[i] - b[i]));
-    }
-    return max;
+    return FixtureBatch.maxAbsDiff(a, b);
   }
 }
