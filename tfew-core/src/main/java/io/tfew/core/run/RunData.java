@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * A run's training and evaluation data, tokenized. Evaluation sets are keyed by name (one per prompt
@@ -68,7 +67,7 @@ public final class RunData {
     }
     ExampleSource train;
     if (trainFormat.equals("rank_jsonl")) {
-      train = fixed(ExampleEncoder.encodeAll(RankDataReader.read(trainPath), tokenizer));
+      train = ExampleSource.of(ExampleEncoder.encodeAll(RankDataReader.read(trainPath), tokenizer));
     } else {
       TemplatedRows rows = TemplatedRows.render(rawRows(trainFormat, trainPath), templates, tokenizer);
       skipped.put("train", rows.skippedRows());
@@ -117,20 +116,6 @@ public final class RunData {
   /** The data files read, by role, for the provenance record. */
   public Map<String, Path> files() {
     return files;
-  }
-
-  private static ExampleSource fixed(List<EncodedExample> encoded) {
-    return new ExampleSource() {
-      @Override
-      public int size() {
-        return encoded.size();
-      }
-
-      @Override
-      public EncodedExample draw(int index, SplittableRandom random) {
-        return encoded.get(index);
-      }
-    };
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.tfew.core.train;
 
+import io.tfew.core.testing.TinyTraining;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,20 +16,17 @@ import io.tfew.core.model.T5Config;
 import io.tfew.core.optim.Adafactor;
 import io.tfew.core.optim.LinearWarmupDecay;
 import io.tfew.core.runtime.ModelGraph;
-import io.tfew.core.score.EncodedExample;
 import io.tfew.core.testing.SharedFixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Sum;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -53,45 +51,8 @@ class TrainerTest {
     }
   };
 
-  /** Token-mean negative log-likelihood of the gold choices. */
-  private static final Loss GOLD_NLL = (Ops tf, ChoiceLogProbs b) -> {
-    Operand<TFloat32> gold = tf.oneHot(b.labels(), tf.gather(tf.shape(b.choiceMask()), tf.constant(1), tf.constant(0)),
-        tf.constant(1f), tf.constant(0f));
-    Operand<TFloat32> goldMask = tf.math.mul(b.tokenMask(), tf.expandDims(gold, tf.constant(2)));
-    Operand<TFloat32> total = tf.sum(tf.math.mul(b.tokenLogProbs(), goldMask), tf.constant(new int[] {0, 1, 2}),
-        Sum.keepDims(false));
-    return tf.math.neg(tf.math.divNoNan(total, tf.sum(goldMask, tf.constant(new int[] {0, 1, 2}))));
-  };
-
   private static final Loss NAN = (Ops tf, ChoiceLogProbs b) ->
       tf.math.mul(tf.constant(Float.NaN), tf.sum(b.tokenLogProbs(), tf.constant(new int[] {0, 1, 2})));
-
-  /** Label = whether word w5 occurs in the input; choices w3 / w4. */
-  private static ExampleSource task(int rows) {
-    SplittableRandom r = new SplittableRandom(11);
-    List<EncodedExample> examples = new ArrayList<>();
-    for (int i = 0; i < rows; i++) {
-      int[] ids = new int[7];
-      boolean positive = i % 2 == 0;
-      for (int t = 0; t < 6; t++) {
-        ids[t] = 10 + r.nextInt(100);
-      }
-      if (positive) {
-        ids[r.nextInt(6)] = 5;
-      }
-      ids[6] = 1;
-      examples.add(new EncodedExample(ids, List.of(new int[] {3, 1}, new int[] {4, 1}), positive ? 0 : 1, 0));
-    }
-    return new ExampleSource() {
-      public int size() {
-        return examples.size();
-      }
-
-      public EncodedExample draw(int index, SplittableRandom random) {
-        return examples.get(index);
-      }
-    };
-  }
 
   private record Run(List<Double> losses, List<float[]> parameters) {}
 
@@ -106,7 +67,7 @@ class TrainerTest {
           graph.weights().load(session, c, n -> { });
         }
         Trainer trainer = new Trainer(graph, session, tg, new TrainingOptions(steps, 4, gradAccum, 0.05, 3, 5L),
-            new LinearWarmupDecay(0.06), task(16));
+            new LinearWarmupDecay(0.06), TinyTraining.wordFiveTask(16, 100, 0));
         try {
           trainer.train(checkpoints, resume, (step, l, norm, lr) -> {
             losses.add(l);
@@ -128,7 +89,7 @@ class TrainerTest {
 
   @Test
   void trainingLowersTheLoss() {
-    Run run = train(30, GOLD_NLL, null, false, -1, 1);
+    Run run = train(30, TinyTraining.GOLD_NLL, null, false, -1, 1);
     double first = run.losses().subList(0, 4).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     double last = run.losses().subList(26, 30).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     assertThat(last).isLessThan(first * 0.8);
@@ -136,9 +97,9 @@ class TrainerTest {
 
   @Test
   void aRunKilledAfterACheckpointAndResumedEndsBitIdentical() throws Exception {
-    Run straight = train(9, GOLD_NLL, tmp.resolve("a"), false, -1, 1);
-    train(9, GOLD_NLL, tmp.resolve("b"), false, 3, 1);
-    Run resumed = train(9, GOLD_NLL, tmp.resolve("b"), true, -1, 1);
+    Run straight = train(9, TinyTraining.GOLD_NLL, tmp.resolve("a"), false, -1, 1);
+    train(9, TinyTraining.GOLD_NLL, tmp.resolve("b"), false, 3, 1);
+    Run resumed = train(9, TinyTraining.GOLD_NLL, tmp.resolve("b"), true, -1, 1);
     assertThat(resumed.losses()).hasSize(6);
     assertThat(resumed.losses()).containsExactlyElementsOf(straight.losses().subList(3, 9));
     for (int i = 0; i < straight.parameters().size(); i++) {
@@ -150,7 +111,7 @@ class TrainerTest {
 
   @Test
   void gradientAccumulationUpdatesOncePerStep() {
-    Run accumulated = train(4, GOLD_NLL, null, false, -1, 2);
+    Run accumulated = train(4, TinyTraining.GOLD_NLL, null, false, -1, 2);
     assertThat(accumulated.losses()).hasSize(4);
     assertThat(accumulated.parameters().get(0)).isNotEqualTo(new float[accumulated.parameters().get(0).length]);
   }

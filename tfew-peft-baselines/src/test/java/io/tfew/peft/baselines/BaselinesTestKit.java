@@ -1,10 +1,9 @@
 package io.tfew.peft.baselines;
 
+import io.tfew.core.testing.TinyTraining;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tfew.api.config.ConfigSection;
-import io.tfew.api.loss.ChoiceLogProbs;
-import io.tfew.api.loss.Loss;
 import io.tfew.api.peft.PeftMethod;
 import io.tfew.api.peft.PeftMethodProvider;
 import io.tfew.core.adapter.AdapterDirectory;
@@ -24,7 +23,6 @@ import io.tfew.core.testing.FixtureBatch;
 import io.tfew.core.testing.ExpectedTensors;
 import io.tfew.core.testing.ParityModel;
 import io.tfew.core.testing.SharedFixtures;
-import io.tfew.core.train.ExampleSource;
 import io.tfew.core.train.Trainer;
 import io.tfew.core.train.TrainingGraph;
 import io.tfew.core.train.TrainingOptions;
@@ -33,11 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import org.tensorflow.Operand;
 import org.tensorflow.Session;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Sum;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -93,43 +87,6 @@ final class BaselinesTestKit {
     }
   }
 
-  /** Token-mean negative log-likelihood of the gold choices (as in core's TrainerTest). */
-  static final Loss GOLD_NLL = (Ops tf, ChoiceLogProbs b) -> {
-    Operand<TFloat32> gold = tf.oneHot(b.labels(), tf.gather(tf.shape(b.choiceMask()), tf.constant(1), tf.constant(0)),
-        tf.constant(1f), tf.constant(0f));
-    Operand<TFloat32> goldMask = tf.math.mul(b.tokenMask(), tf.expandDims(gold, tf.constant(2)));
-    Operand<TFloat32> total = tf.sum(tf.math.mul(b.tokenLogProbs(), goldMask), tf.constant(new int[] {0, 1, 2}),
-        Sum.keepDims(false));
-    return tf.math.neg(tf.math.divNoNan(total, tf.sum(goldMask, tf.constant(new int[] {0, 1, 2}))));
-  };
-
-  /** Label = whether word 5 occurs in the input; choices 3 / 4. */
-  static ExampleSource task(int rows) {
-    SplittableRandom r = new SplittableRandom(11);
-    List<EncodedExample> examples = new ArrayList<>();
-    for (int i = 0; i < rows; i++) {
-      int[] ids = new int[7];
-      boolean positive = i % 2 == 0;
-      for (int t = 0; t < 6; t++) {
-        ids[t] = 10 + r.nextInt(80);
-      }
-      if (positive) {
-        ids[r.nextInt(6)] = 5;
-      }
-      ids[6] = 1;
-      examples.add(new EncodedExample(ids, List.of(new int[] {3, 1}, new int[] {4, 1}), positive ? 0 : 1, 0));
-    }
-    return new ExampleSource() {
-      public int size() {
-        return examples.size();
-      }
-
-      public EncodedExample draw(int index, SplittableRandom random) {
-        return examples.get(index);
-      }
-    };
-  }
-
   /**
    * What a short training run left: the losses, each declared parameter before and after, and the
    * fixture's scores after (from the graph's dropout-free evaluation model).
@@ -152,7 +109,7 @@ final class BaselinesTestKit {
     try (ExpectedTensors e = new ExpectedTensors(dir.resolve("expected.safetensors"));
         ModelGraph graph = new ModelGraph(T5Config.read(dir.resolve("config.json")),
             new SiteRewrites(List.of(new SiteRewrites.Active(methodName, method))), true, 1, 5L)) {
-      TrainingGraph tg = TrainingGraph.build(graph, List.of(new TrainingGraph.WeightedLoss("nll", GOLD_NLL, 1.0)),
+      TrainingGraph tg = TrainingGraph.build(graph, List.of(new TrainingGraph.WeightedLoss("nll", TinyTraining.GOLD_NLL, 1.0)),
           new Adafactor(), 1, 1.0);
       RankScoringGraph rank = RankScoringGraph.build(graph.ops(), graph.evaluationModel());
       graph.rewrites().requireEveryMethodTouchedASite(graph.parameters());
@@ -162,7 +119,7 @@ final class BaselinesTestKit {
         }
         Map<String, float[]> before = values(graph.parameters(), methodName, session);
         Trainer trainer = new Trainer(graph, session, tg, new TrainingOptions(steps, 4, 1, lr, 0, 5L),
-            new LinearWarmupDecay(0.06), task(16));
+            new LinearWarmupDecay(0.06), TinyTraining.wordFiveTask(16, 80, 0));
         trainer.train(null, false, (step, l, norm, rate) -> losses.add(l));
         Map<String, float[]> after = values(graph.parameters(), methodName, session);
         float[] scores = score(session, rank, e);

@@ -1,19 +1,16 @@
 package io.tfew.peft.lora;
 
+import io.tfew.core.testing.TinyTraining;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.tfew.api.loss.ChoiceLogProbs;
-import io.tfew.api.loss.Loss;
 import io.tfew.core.checkpoint.Checkpoint;
 import io.tfew.core.model.SiteRewrites;
 import io.tfew.core.model.T5Config;
 import io.tfew.core.optim.Adafactor;
 import io.tfew.core.optim.LinearWarmupDecay;
 import io.tfew.core.runtime.ModelGraph;
-import io.tfew.core.score.EncodedExample;
 import io.tfew.core.testing.SharedFixtures;
-import io.tfew.core.train.ExampleSource;
 import io.tfew.core.train.Trainer;
 import io.tfew.core.train.TrainingGraph;
 import io.tfew.core.train.TrainingOptions;
@@ -23,12 +20,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.tensorflow.Operand;
 import org.tensorflow.Session;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Sum;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -38,42 +31,6 @@ import org.tensorflow.types.TFloat32;
 class LoraTrainingTest {
   private static final Path FIXTURE = SharedFixtures.path("fixtures/t5-parity/t0-tiny");
 
-  /** Token-mean negative log-likelihood of the gold choices. */
-  private static final Loss GOLD_NLL = (Ops tf, ChoiceLogProbs b) -> {
-    Operand<TFloat32> gold = tf.oneHot(b.labels(), tf.gather(tf.shape(b.choiceMask()), tf.constant(1), tf.constant(0)),
-        tf.constant(1f), tf.constant(0f));
-    Operand<TFloat32> goldMask = tf.math.mul(b.tokenMask(), tf.expandDims(gold, tf.constant(2)));
-    Operand<TFloat32> total = tf.sum(tf.math.mul(b.tokenLogProbs(), goldMask), tf.constant(new int[] {0, 1, 2}),
-        Sum.keepDims(false));
-    return tf.math.neg(tf.math.divNoNan(total, tf.sum(goldMask, tf.constant(new int[] {0, 1, 2}))));
-  };
-
-  private static ExampleSource task(int rows, int taskId) {
-    SplittableRandom r = new SplittableRandom(11);
-    List<EncodedExample> examples = new ArrayList<>();
-    for (int i = 0; i < rows; i++) {
-      int[] ids = new int[7];
-      boolean positive = i % 2 == 0;
-      for (int t = 0; t < 6; t++) {
-        ids[t] = 10 + r.nextInt(100);
-      }
-      if (positive) {
-        ids[r.nextInt(6)] = 5;
-      }
-      ids[6] = 1;
-      examples.add(new EncodedExample(ids, List.of(new int[] {3, 1}, new int[] {4, 1}), positive ? 0 : 1, taskId));
-    }
-    return new ExampleSource() {
-      public int size() {
-        return examples.size();
-      }
-
-      public EncodedExample draw(int index, SplittableRandom random) {
-        return examples.get(index);
-      }
-    };
-  }
-
   private record Run(List<Double> losses, Map<String, float[]> before, Map<String, float[]> after) {}
 
   private static Run train(Map<String, ?> options, int steps, int taskCount) {
@@ -81,7 +38,7 @@ class LoraTrainingTest {
     try (ModelGraph graph = new ModelGraph(T5Config.read(FIXTURE.resolve("config.json")),
         new SiteRewrites(List.of(new SiteRewrites.Active("lora", LoraTestKit.create(options)))), true, taskCount,
         5L)) {
-      TrainingGraph tg = TrainingGraph.build(graph, List.of(new TrainingGraph.WeightedLoss("nll", GOLD_NLL, 1.0)),
+      TrainingGraph tg = TrainingGraph.build(graph, List.of(new TrainingGraph.WeightedLoss("nll", TinyTraining.GOLD_NLL, 1.0)),
           new Adafactor(), 1, 1.0);
       try (Session session = graph.startSession()) {
         try (Checkpoint c = Checkpoint.open(FIXTURE)) {
@@ -89,7 +46,7 @@ class LoraTrainingTest {
         }
         Map<String, float[]> before = read(graph, session);
         Trainer trainer = new Trainer(graph, session, tg, new TrainingOptions(steps, 4, 1, 0.05, 0, 5L),
-            new LinearWarmupDecay(0.06), task(16, 0));
+            new LinearWarmupDecay(0.06), TinyTraining.wordFiveTask(16, 100, 0));
         trainer.train(null, false, (step, l, norm, lr) -> losses.add(l));
         return new Run(losses, before, read(graph, session));
       }

@@ -1,12 +1,11 @@
 package io.tfew.peft.prompt;
 
+import io.tfew.core.testing.TinyTraining;
 import static io.tfew.peft.prompt.PromptTestKit.NAME;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tfew.api.config.ConfigException;
-import io.tfew.api.loss.ChoiceLogProbs;
-import io.tfew.api.loss.Loss;
 import io.tfew.api.peft.PeftMethod;
 import io.tfew.core.checkpoint.Checkpoint;
 import io.tfew.core.model.SiteRewrites;
@@ -30,25 +29,12 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.tensorflow.Operand;
 import org.tensorflow.Session;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Sum;
 import org.tensorflow.types.TFloat32;
 
 /** P-tuning on t0-tiny: its encoders train, the split template puts tokens after the real input, bad configs fail. */
 class PTuningTest {
   private static final Path FIXTURE = SharedFixtures.path("fixtures/t5-parity/t0-tiny");
-
-  /** Token-mean negative log-likelihood of the gold choices (as core's TrainerTest). */
-  static final Loss GOLD_NLL = (Ops tf, ChoiceLogProbs b) -> {
-    Operand<TFloat32> gold = tf.oneHot(b.labels(), tf.gather(tf.shape(b.choiceMask()), tf.constant(1), tf.constant(0)),
-        tf.constant(1f), tf.constant(0f));
-    Operand<TFloat32> goldMask = tf.math.mul(b.tokenMask(), tf.expandDims(gold, tf.constant(2)));
-    Operand<TFloat32> total = tf.sum(tf.math.mul(b.tokenLogProbs(), goldMask), tf.constant(new int[] {0, 1, 2}),
-        Sum.keepDims(false));
-    return tf.math.neg(tf.math.divNoNan(total, tf.sum(goldMask, tf.constant(new int[] {0, 1, 2}))));
-  };
 
   /** Label = whether word w5 occurs in the input; choices w3 / w4. */
   static ExampleSource task(int rows) {
@@ -67,15 +53,7 @@ class PTuningTest {
       ids[len - 1] = 1;
       examples.add(new EncodedExample(ids, List.of(new int[] {3, 1}, new int[] {4, 1}), positive ? 0 : 1, 0));
     }
-    return new ExampleSource() {
-      public int size() {
-        return examples.size();
-      }
-
-      public EncodedExample draw(int index, SplittableRandom random) {
-        return examples.get(index);
-      }
-    };
+    return ExampleSource.of(examples);
   }
 
   /** Trains {@code steps} Adafactor steps and returns the losses. */
@@ -83,7 +61,7 @@ class PTuningTest {
     List<Double> losses = new ArrayList<>();
     try (ModelGraph graph = new ModelGraph(T5Config.read(FIXTURE.resolve("config.json")),
         new SiteRewrites(List.of(new SiteRewrites.Active("prompt", method))), true, 1, 5L)) {
-      TrainingGraph tg = TrainingGraph.build(graph, List.of(new TrainingGraph.WeightedLoss("nll", GOLD_NLL, 1.0)),
+      TrainingGraph tg = TrainingGraph.build(graph, List.of(new TrainingGraph.WeightedLoss("nll", TinyTraining.GOLD_NLL, 1.0)),
           new Adafactor(), 1, 1.0);
       graph.rewrites().requireEveryMethodTouchedASite(graph.parameters());
       try (Session session = graph.startSession()) {
