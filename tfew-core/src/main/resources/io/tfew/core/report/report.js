@@ -7,6 +7,14 @@
     body.setAttribute('data-error', String(e.message));
   });
   function pct(v) { return Math.round(v * 1000) / 10; }
+  // One colour per method in every chart: ECharts' default palette, by the method's row.
+  var PALETTE = ['#5470c6', '#91cc75', '#fac858', '#ee6666', '#73c0de', '#3ba272', '#fc8452', '#9a60b4', '#ea7ccc'];
+  function colour(data, method) {
+    for (var i = 0; i < data.methods.length; i++) {
+      if (data.methods[i].method === method) { return PALETTE[i % PALETTE.length]; }
+    }
+    return '#888';
+  }
   function init(id) {
     return echarts.init(document.getElementById(id), null, { renderer: 'svg' });
   }
@@ -21,15 +29,16 @@
       if (m.trainable === 0) { zeroShot = m; return; }
       if (m.percent === null) { return; }
       series.push({
-        name: m.method, type: 'scatter', symbolSize: 12,
+        name: m.method, type: 'scatter', symbolSize: 12, itemStyle: { color: colour(data, m.method) },
         label: { show: true, position: 'right', formatter: m.method },
         data: [[m.percent, pct(m.meanOfMedians)]]
       });
     });
     if (zeroShot !== null) {
       series.push({
-        name: zeroShot.method, type: 'line', data: [],
-        markLine: { symbol: 'none', lineStyle: { type: 'dashed' }, label: { formatter: zeroShot.method },
+        name: zeroShot.method, type: 'line', data: [], itemStyle: { color: colour(data, zeroShot.method) },
+        markLine: { symbol: 'none', lineStyle: { type: 'dashed', color: colour(data, zeroShot.method) },
+          label: { formatter: zeroShot.method },
           data: [{ yAxis: pct(zeroShot.meanOfMedians) }] }
       });
     }
@@ -53,7 +62,7 @@
       var c = m.cells[dataset];
       if (!c) { return; }
       methods.push(m.method);
-      medians.push(pct(c.median));
+      medians.push({ value: pct(c.median), itemStyle: { color: colour(data, m.method) } });
       ranges.push([methods.length - 1, pct(c.q1), pct(c.q3)]);
     });
     init(el.id).setOption({
@@ -63,7 +72,7 @@
       xAxis: { type: 'category', data: methods, axisLabel: { interval: 0, rotate: methods.length > 4 ? 30 : 0 } },
       yAxis: { type: 'value', name: data.metric + ' x 100', scale: true },
       series: [
-        { name: 'median', type: 'bar', colorBy: 'data', data: medians },
+        { name: 'median', type: 'bar', data: medians },
         {
           name: 'IQR', type: 'custom', data: ranges, z: 10,
           renderItem: function (params, api) {
