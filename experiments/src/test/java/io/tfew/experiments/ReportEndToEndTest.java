@@ -35,7 +35,7 @@ class ReportEndToEndTest {
         "--set", "model=" + dir.resolve("model"),
         "--set", "data.train.path=" + dir.resolve("train.jsonl"),
         "--set", "data.eval.path=" + dir.resolve("eval.jsonl"),
-        "--set", "train.steps=" + STEPS, "--set", "train.checkpoint_every=0");
+        "--set", "train.steps=" + STEPS, "--set", "train.checkpoint_every=0", "--set", "train.eval_before=false");
     // An interrupted run beside it: listed, not counted.
     Files.createDirectories(dir.resolve("runs/tiny/ia3/interrupted"));
     Files.copy(run.resolve("config.resolved.yaml"), dir.resolve("runs/tiny/ia3/interrupted/config.resolved.yaml"));
