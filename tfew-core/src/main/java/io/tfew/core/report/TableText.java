@@ -1,5 +1,7 @@
 package io.tfew.core.report;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -70,6 +72,6 @@ public record TableText(List<String> header, List<List<String>> rows, List<Strin
       return "0";
     }
     return percent >= 100 ? String.format(Locale.ROOT, "%.0f", percent)
-        : new java.math.BigDecimal(percent).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+        : new BigDecimal(percent).round(new MathContext(3)).stripTrailingZeros().toPlainString();
   }
 }
