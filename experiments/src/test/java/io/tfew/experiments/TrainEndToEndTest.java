@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tfew.core.cli.TfewCli;
+import io.tfew.core.model.T5Config;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -59,6 +60,9 @@ class TrainEndToEndTest {
     assertThat(provenance.get("files_sha256").get("data.train").asText()).hasSize(64);
     assertThat(provenance.get("files_sha256").get("model/model.safetensors").asText()).hasSize(64);
     assertThat(provenance.get("trainable_parameters").asLong()).isEqualTo(640);
+    assertThat(provenance.get("base_parameters").asLong())
+        .isEqualTo(T5Config.read(dir.resolve("model/config.json")).parameterCount())
+        .isGreaterThan(640);
     assertThat(provenance.get("versions").get("tensorflow").asText()).isNotBlank();
     assertThat(out.resolve("adapter/adapter_config.json")).exists();
     assertThat(out.resolve("adapter/adapter_model.safetensors")).exists();

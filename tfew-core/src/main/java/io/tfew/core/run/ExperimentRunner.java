@@ -111,6 +111,8 @@ public final class ExperimentRunner {
       graph.rewrites().requireEveryMethodTouchedASite(graph.parameters());
       long trainable = graph.parameters().count();
       provenance.put("trainable_parameters", trainable);
+      // Reports give the trainable share of the model (T-Few's Figure 2 x-axis) from this record alone.
+      provenance.put("base_parameters", modelConfig.parameterCount());
       provenance.put("sites", graph.rewrites().touched().entrySet().stream()
           .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().size())));
       try (Session session = graph.startSession()) {

@@ -1,0 +1,120 @@
+// Draws the report's charts from the JSON in #report-data. Sets data-rendered="true" on <body> once
+// every chart is drawn, or data-error with the message when anything throws, so a headless browser
+// can tell a drawn page from a broken one.
+(function () {
+  var body = document.body;
+  window.addEventListener('error', function (e) {
+    body.setAttribute('data-error', String(e.message));
+  });
+  function pct(v) { return Math.round(v * 1000) / 10; }
+  // One colour per method in every chart: ECharts' default palette, by the method's row.
+  var PALETTE = ['#5470c6', '#91cc75', '#fac858', '#ee6666', '#73c0de', '#3ba272', '#fc8452', '#9a60b4', '#ea7ccc'];
+  function colour(data, method) {
+    for (var i = 0; i < data.methods.length; i++) {
+      if (data.methods[i].method === method) { return PALETTE[i % PALETTE.length]; }
+    }
+    return '#888';
+  }
+  function init(id) {
+    return echarts.init(document.getElementById(id), null, { renderer: 'svg' });
+  }
+
+  // T-Few's Figure 2: accuracy against the percentage of parameters trained, log x-axis.
+  function paramsChart(data) {
+    var series = [];
+    var zeroShot = null;
+    // The y range must hold the zero-shot line too, which ECharts leaves out when it fits the axis.
+    var ys = data.methods.map(function (m) { return pct(m.meanOfMedians); });
+    data.methods.forEach(function (m) {
+      if (m.trainable === 0) { zeroShot = m; return; }
+      if (m.percent === null) { return; }
+      series.push({
+        name: m.method, type: 'scatter', symbolSize: 12, itemStyle: { color: colour(data, m.method) },
+        label: { show: true, position: 'right', formatter: m.method },
+        data: [[m.percent, pct(m.meanOfMedians)]]
+      });
+    });
+    if (zeroShot !== null) {
+      series.push({
+        name: zeroShot.method, type: 'line', data: [], itemStyle: { color: colour(data, zeroShot.method) },
+        markLine: { symbol: 'none', lineStyle: { type: 'dashed', color: colour(data, zeroShot.method) },
+          label: { formatter: zeroShot.method },
+          data: [{ yAxis: pct(zeroShot.meanOfMedians) }] }
+      });
+    }
+    init('chart-params').setOption({
+      animation: false,
+      title: { text: 'Mean of medians (' + data.metric + ') vs % of parameters trained' },
+      tooltip: { trigger: 'item' },
+      legend: { bottom: 0 },
+      xAxis: { type: 'log', name: '% trainable', nameLocation: 'middle', nameGap: 28 },
+      yAxis: { type: 'value', name: data.metric + ' x 100',
+        min: Math.floor(Math.min.apply(null, ys) - 2), max: Math.ceil(Math.max.apply(null, ys) + 2) },
+      series: series
+    });
+  }
+
+  // One chart per dataset: each method's median as a bar, its interquartile range as an error bar.
+  function datasetChart(el, data) {
+    var dataset = el.getAttribute('data-dataset');
+    var methods = [], medians = [], ranges = [];
+    data.methods.forEach(function (m) {
+      var c = m.cells[dataset];
+      if (!c) { return; }
+      methods.push(m.method);
+      medians.push({ value: pct(c.median), itemStyle: { color: colour(data, m.method) } });
+      ranges.push([methods.length - 1, pct(c.q1), pct(c.q3)]);
+    });
+    init(el.id).setOption({
+      animation: false,
+      title: { text: dataset, textStyle: { fontSize: 14 } },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'category', data: methods, axisLabel: { interval: 0, rotate: methods.length > 4 ? 30 : 0 } },
+      yAxis: { type: 'value', name: data.metric + ' x 100', scale: true },
+      series: [
+        { name: 'median', type: 'bar', data: medians },
+        {
+          name: 'IQR', type: 'custom', data: ranges, z: 10,
+          renderItem: function (params, api) {
+            var lo = api.coord([api.value(0), api.value(1)]);
+            var hi = api.coord([api.value(0), api.value(2)]);
+            var w = api.size([1, 0])[0] * 0.15;
+            var style = { stroke: '#333', lineWidth: 1.5 };
+            return { type: 'group', children: [
+              { type: 'line', shape: { x1: lo[0], y1: lo[1], x2: hi[0], y2: hi[1] }, style: style },
+              { type: 'line', shape: { x1: lo[0] - w, y1: lo[1], x2: lo[0] + w, y2: lo[1] }, style: style },
+              { type: 'line', shape: { x1: hi[0] - w, y1: hi[1], x2: hi[0] + w, y2: hi[1] }, style: style }
+            ] };
+          }
+        }
+      ]
+    });
+  }
+
+  function lossChart(data) {
+    init('chart-loss').setOption({
+      animation: false,
+      title: { text: 'Training loss' },
+      tooltip: { trigger: 'axis' },
+      legend: { type: 'scroll', bottom: 0 },
+      xAxis: { type: 'value', name: 'step', nameLocation: 'middle', nameGap: 28 },
+      yAxis: { type: 'value', name: 'loss', scale: true },
+      series: data.curves.map(function (c) {
+        return { name: c.label, type: 'line', showSymbol: false, data: c.points };
+      })
+    });
+  }
+
+  try {
+    var data = JSON.parse(document.getElementById('report-data').textContent);
+    if (document.getElementById('chart-params')) { paramsChart(data); }
+    Array.prototype.forEach.call(document.querySelectorAll('.chart[data-dataset]'), function (el) {
+      datasetChart(el, data);
+    });
+    if (document.getElementById('chart-loss')) { lossChart(data); }
+    body.setAttribute('data-rendered', 'true');
+  } catch (e) {
+    body.setAttribute('data-error', String(e && e.message || e));
+    throw e;
+  }
+})();
