@@ -34,14 +34,20 @@ import java.util.regex.Pattern;
  * <p>Keys are key paths, as {@code tfew train --set} takes them; a map value merges into the recipe's
  * map key by key, lists and scalars replace. Relative paths resolve against the grid file. In string
  * values, {@code ${axis}} is that axis's value in the cell (a list axis's value, a map axis's label).
+ * A map axis's entry may also hold {@code vars:}, text for placeholders that sets no key itself:
+ * with {@code rte: {vars: {labels: '4273 150'}, ...}}, another axis's
+ * {@code class_labels: {peft[0].init_token_ids: ['${labels}']}} takes RTE's ids in RTE's cells.
  */
 public final class Grid {
   static final Set<String> KEYS = Set.of("base", "out", "set", "axes");
   private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
 
-  /** One value of an axis: the directory label and the config values it sets. */
-  record Value(String label, String text, List<ConfigLoader.Placement> placements) {}
+  /** The key of a map axis's entry that holds placeholder text instead of config keys. */
+  static final String VARS = "vars";
+
+  /** One value of an axis: the directory label, the config values it sets and its placeholder text. */
+  record Value(String label, String text, List<ConfigLoader.Placement> placements, Map<String, String> vars) {}
 
   /** An axis: its name and values, in file order. */
   record Axis(String name, List<Value> values) {}
@@ -76,11 +82,13 @@ public final class Grid {
           + ": required: the recipe every cell starts from, an ordinary tfew train YAML file, e.g. "
           + "base: ../tiny/ia3-rank.yaml (relative to the grid file)");
     }
-    Path dir = file.toAbsolutePath().getParent();
+    // Relative to the file that names it, which may be a file the grid extends.
+    Origin baseOrigin = g.origin("base");
+    Path dir = (baseOrigin.kind() == Origin.Kind.FILE ? Path.of(baseOrigin.file()) : file).toAbsolutePath().getParent();
     Path base = dir.resolve(baseName).normalize();
     if (!java.nio.file.Files.isRegularFile(base)) {
       throw new ConfigException(g.locate("base") + ": no such file '" + baseName + "' (looked for " + base
-          + "); the path is relative to the grid file");
+          + "); the path is relative to the grid file that names it");
     }
     Object outValue = tree.get("out");
     if (outValue != null && !(outValue instanceof String)) {
@@ -122,7 +130,7 @@ public final class Grid {
               + "axis as a map of label to keys, e.g. " + name + ": {short_label: {" + name + ": ...}}");
         }
         Origin o = g.origin(path + "[" + i + "]");
-        values.add(new Value(label, text, List.of(new ConfigLoader.Placement(name, v, o))));
+        values.add(new Value(label, text, List.of(new ConfigLoader.Placement(name, v, o)), Map.of()));
       }
     } else if (value instanceof Map<?, ?> map) {
       for (Map.Entry<?, ?> e : map.entrySet()) {
@@ -132,7 +140,24 @@ public final class Grid {
           throw new ConfigException(g.locate(at) + ": the label '" + label + "' names a directory; use letters, "
               + "digits, '.', '_', '+' and '-' only");
         }
-        values.add(new Value(label, label, placements(g, at, e.getValue())));
+        Object entry = e.getValue();
+        Map<String, String> vars = new LinkedHashMap<>();
+        if (entry instanceof Map<?, ?> m && m.containsKey(VARS)) {
+          if (!(m.get(VARS) instanceof Map<?, ?> given)) {
+            throw new ConfigException(g.locate(at + "." + VARS) + ": expected a map of name to text, e.g. "
+                + "vars: {labels: '150 151'}");
+          }
+          for (Map.Entry<?, ?> var : given.entrySet()) {
+            if (var.getValue() instanceof Map || var.getValue() instanceof List || var.getValue() == null) {
+              throw new ConfigException(g.locate(at + "." + VARS + "." + var.getKey()) + ": a var is plain text");
+            }
+            vars.put((String) var.getKey(), String.valueOf(var.getValue()));
+          }
+          Map<Object, Object> rest = new LinkedHashMap<>(m);
+          rest.remove(VARS);
+          entry = rest;
+        }
+        values.add(new Value(label, label, placements(g, at, entry), vars));
       }
     } else {
       throw new ConfigException(g.locate(path) + ": expected a list of values (e.g. seed: [0, 1]) or a map of "
@@ -208,6 +233,9 @@ public final class Grid {
         values.put(axes.get(a).name(), v.text());
         parts.add(v.label());
       }
+      for (int a = 0; a < axes.size(); a++) {
+        axes.get(a).values().get(pick[a]).vars().forEach(values::putIfAbsent);
+      }
       String name = String.join("/", parts);
       List<ConfigLoader.Placement> placements = new ArrayList<>();
       Origin gridOrigin = Origin.at(file.toString(), 1);
@@ -243,8 +271,8 @@ public final class Grid {
       while (m.find()) {
         String v = values.get(m.group(1));
         if (v == null) {
-          throw new ConfigException(p.origin().prefix(p.key()) + ": ${" + m.group(1) + "} names no axis; the axes "
-              + "are " + String.join(", ", values.keySet()));
+          throw new ConfigException(p.origin().prefix(p.key()) + ": ${" + m.group(1) + "} names no axis or var; "
+              + "there are " + String.join(", ", values.keySet()));
         }
         m.appendReplacement(sb, Matcher.quoteReplacement(v));
       }

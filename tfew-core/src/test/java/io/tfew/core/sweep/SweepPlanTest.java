@@ -125,6 +125,23 @@ class SweepPlanTest {
   }
 
   @Test
+  void varsOfOneAxisFillPlaceholdersInAnother() throws IOException {
+    SweepPlan plan = SweepPlan.load(grid(
+        "  dataset:",
+        "    rte: {vars: {labels: '150 151'}, data.train.path: rte.jsonl}",
+        "    cb: {vars: {labels: '7'}}",
+        "  init:",
+        "    one: {}",
+        "    labels: {peft: [{method: ia3, targets: ['${labels}']}]}"), tmp.resolve("out"), List.of(), registry);
+
+    assertThat(plan.cells()).extracting(p -> p.cell().name()).containsExactly("rte/one", "rte/labels", "cb/one",
+        "cb/labels");
+    assertThat(plan.cell(1).config().peft().get(0).config().getStrings("targets")).containsExactly("150 151");
+    assertThat(plan.cell(3).config().peft().get(0).config().getStrings("targets")).containsExactly("7");
+    assertThat(plan.cell(0).config().data().train().path()).isEqualTo("rte.jsonl");
+  }
+
+  @Test
   void aListAxisIsNamedForTheKeyItSetsAndLabelledWithItsLastPart() throws IOException {
     SweepPlan plan = SweepPlan.load(grid("  train.lr: [0.001, 0.003]", "  peft[0].init: [0.5, 1.0]"),
         tmp.resolve("out"), List.of(), registry);
@@ -176,7 +193,7 @@ class SweepPlanTest {
     assertThatThrownBy(() -> SweepPlan.load(noAxes, null, List.of(), registry))
         .hasMessageContaining(noAxes + ": axes: required");
     assertThatThrownBy(() -> SweepPlan.load(placeholder, null, List.of(), registry))
-        .hasMessageContaining(placeholder + ":6: data.train.path: ${sed} names no axis; the axes are seed, dataset");
+        .hasMessageContaining(placeholder + ":6: data.train.path: ${sed} names no axis or var; there are seed, dataset");
   }
 
   @Test
