@@ -106,6 +106,26 @@ class SweepEndToEndTest {
     assertThat(second).contains(CELLS.size() + " cells in " + runs + ": " + finishedBefore + " finished");
   }
 
+  @Test
+  void aFailingCellFailsTheSweepAndNamesItsLog(@TempDir Path dir) throws Exception {
+    // The model directory exists but holds no checkpoint: the grid is valid, every cell fails when it runs.
+    Path grid = dir.resolve("grid.yaml");
+    Files.createDirectories(dir.resolve("empty-model"));
+    Files.writeString(grid, String.join("\n", "base: " + RECIPE, "out: " + dir.resolve("runs"),
+        "set: {model: empty-model, data.train.path: train.jsonl}", "axes: {seed: [1, 2]}", ""));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+
+    int code = TfewCli.run(new String[] {"sweep", grid.toString(), "--workers", "2"}, new PrintWriter(out, true),
+        new PrintWriter(err, true));
+
+    assertThat(code).as("%s%s", out, err).isEqualTo(1);
+    Path log = dir.resolve("runs/seed2").resolve("sweep.log");
+    assertThat(err.toString()).contains("tfew: cell 1 seed2 failed (exit 2); its log: " + log);
+    assertThat(Files.readString(log)).contains("tfew: error: ");
+    assertThat(out.toString()).contains("0 of 2 cells finished");
+  }
+
   /** A sweep process; its workers inherit its JVM options, which suit short runs (C1 only, one GC thread). */
   private static Process sweep(Path grid, Path log) throws IOException {
     return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
