@@ -12,8 +12,14 @@ import picocli.CommandLine.Command;
 /** The {@code tfew} command line. */
 @Command(name = "tfew", mixinStandardHelpOptions = true, version = "tfew 0.1.0",
     description = "Few-shot parameter-efficient fine-tuning of T5-family models.",
-    subcommands = {ScoreCommand.class, GenerateCommand.class, TrainCommand.class, PluginsCommand.class, BenchCommand.class,
+    subcommands = {
+        ScoreCommand.class,
+        GenerateCommand.class,
+        TrainCommand.class,
+        SweepCommand.class,
         ReportCommand.class,
+        PluginsCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class TfewCli implements Runnable {
   /** Exit status for bad input: arguments, config, data, checkpoints. */
@@ -24,7 +30,8 @@ public final class TfewCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: score, generate, train, plugins, bench, report");
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "name a command: " + String.join(", ", spec.subcommands().keySet()));
   }
 
   public static void main(String[] args) {

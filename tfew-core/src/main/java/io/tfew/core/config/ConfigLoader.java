@@ -76,9 +76,63 @@ public final class ConfigLoader {
 
   private static final Set<Tag> SCALAR_TAGS = Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL);
 
+  /**
+   * A value placed at a key path after the files and before the {@code --set} overrides, attributed to
+   * the file and line that gave it, so relative paths in it resolve against that file. A sweep grid
+   * places each cell's axis values this way. A map value merges into a map already there, key by key,
+   * as a file on top would; anything else replaces.
+   *
+   * @param key a key path such as {@code train.lr} or {@code peft[0].init}
+   */
+  public record Placement(String key, Object value, Origin origin) {
+    public Placement {
+      java.util.Objects.requireNonNull(key, "key");
+      java.util.Objects.requireNonNull(origin, "origin");
+    }
+  }
+
+  private final boolean keyPathKeys;
+
+  public ConfigLoader() {
+    this(false);
+  }
+
+  private ConfigLoader(boolean keyPathKeys) {
+    this.keyPathKeys = keyPathKeys;
+  }
+
+  /**
+   * A loader whose files may use key paths ({@code train.lr}, {@code peft[0].init}) as map keys, as
+   * sweep grids do for the keys their axes set. Experiment configs never do: there a dotted key is a typo.
+   */
+  public static ConfigLoader withKeyPathKeys() {
+    return new ConfigLoader(true);
+  }
+
   /** Loads one file, its {@code extends:} chain and the overrides. */
   public ResolvedConfig load(Path file, List<String> overrides) {
     return load(List.of(file), overrides);
+  }
+
+  /** Loads one file and its {@code extends:} chain, then the placements in order, then the overrides. */
+  public ResolvedConfig load(Path file, List<Placement> placements, List<String> overrides) {
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException(file + ": no such config file");
+    }
+    List<Path> read = new ArrayList<>();
+    Tree acc = loadFile(file, new ArrayList<>(), read);
+    for (Placement p : placements) {
+      List<Object> segments = KeyPath.parse(p.key(), p.origin().prefix(p.key()));
+      if (segments.isEmpty() || segments.get(0) instanceof Integer || segments.get(0).equals(EXTENDS)) {
+        throw new ConfigException(p.origin().prefix(p.key()) + ": not a key of an experiment config; "
+            + "write a key path such as train.lr or peft[0].init");
+      }
+      place(acc, segments, p.value(), p.origin());
+    }
+    for (String override : overrides) {
+      applySet(acc, override);
+    }
+    return new ResolvedConfig(acc.map, acc.origins, read, file.toString());
   }
 
   /**
@@ -171,7 +225,7 @@ public final class ConfigLoader {
     String display = file.toString();
     checkSize(file, display);
     Node root = compose(display, () -> Files.newBufferedReader(file, StandardCharsets.UTF_8));
-    Converter conv = new Converter(display, null);
+    Converter conv = new Converter(display, null, keyPathKeys);
     Tree self = new Tree();
     if (root != null) {
       if (!(root instanceof MappingNode)) {
@@ -283,9 +337,62 @@ public final class ConfigLoader {
       throw new ConfigException(where + ": the value '" + text + "' is a map; set its keys one at a time, "
           + "e.g. --set " + path + ".KEY=VALUE");
     }
-    Converter conv = new Converter(where, Origin.SET);
+    Converter conv = new Converter(where, Origin.SET, false);
     Object value = node == null ? null : conv.convert(node, path);
+    put(acc, segments, where, value, conv.origins, Origin.SET);
+  }
 
+  /** Places {@code value} at {@code segments}: into a map already there key by key, else replacing. */
+  @SuppressWarnings("unchecked")
+  private void place(Tree acc, List<Object> segments, Object value, Origin origin) {
+    String path = KeyPath.format(segments);
+    if (value instanceof Map<?, ?> map) {
+      // Keys inside the map may be key paths too, so it is always laid key by key, onto a fresh map if need be.
+      if (!(KeyPath.get(acc.map, segments) instanceof Map)) {
+        put(acc, segments, origin.prefix(path), new LinkedHashMap<String, Object>(), Map.of(path, origin), origin);
+      }
+      for (Map.Entry<String, Object> e : ((Map<String, Object>) map).entrySet()) {
+        List<Object> child = new ArrayList<>(segments);
+        child.addAll(KeyPath.parse(e.getKey(), origin.prefix(KeyPath.child(path, e.getKey()))));
+        place(acc, child, e.getValue(), origin);
+      }
+      return;
+    }
+    Map<String, Origin> origins = new HashMap<>();
+    originsOf(path, value, origin, origins);
+    put(acc, segments, origin.prefix(path), mutableCopy(value), origins, origin);
+  }
+
+  /** Placed values may come from another, frozen tree; later overrides must be able to change them. */
+  private static Object mutableCopy(Object value) {
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> copy = new LinkedHashMap<>();
+      map.forEach((k, v) -> copy.put((String) k, mutableCopy(v)));
+      return copy;
+    }
+    if (value instanceof List<?> list) {
+      List<Object> copy = new ArrayList<>(list.size());
+      list.forEach(v -> copy.add(mutableCopy(v)));
+      return copy;
+    }
+    return value;
+  }
+
+  private static void originsOf(String path, Object value, Origin origin, Map<String, Origin> out) {
+    out.put(path, origin);
+    if (value instanceof Map<?, ?> map) {
+      map.forEach((k, v) -> originsOf(KeyPath.child(path, (String) k), v, origin, out));
+    } else if (value instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        originsOf(KeyPath.element(path, i), list.get(i), origin, out);
+      }
+    }
+  }
+
+  /** Puts {@code value} at {@code segments}, creating maps on the way; {@code where} starts messages. */
+  private void put(Tree acc, List<Object> segments, String where, Object value, Map<String, Origin> valueOrigins,
+      Origin origin) {
+    String path = KeyPath.format(segments);
     Object container = acc.map;
     String at = "";
     for (int i = 0; i < segments.size(); i++) {
@@ -315,7 +422,7 @@ public final class ConfigLoader {
           if (child == null && !(segments.get(i + 1) instanceof Integer)) {
             child = new LinkedHashMap<String, Object>();
             map.put((String) seg, child);
-            acc.origins.put(next, Origin.SET);
+            acc.origins.put(next, origin);
           }
           container = child;
         }
@@ -333,8 +440,8 @@ public final class ConfigLoader {
       at = next;
     }
     removeUnder(acc.origins, path);
-    acc.origins.putAll(conv.origins);
-    acc.origins.put(path, Origin.SET);
+    acc.origins.putAll(valueOrigins);
+    acc.origins.putIfAbsent(path, origin);
   }
 
   // ---- YAML nodes ----
@@ -412,12 +519,17 @@ public final class ConfigLoader {
     final TreeMap<String, Origin> origins = new TreeMap<>();
     final Set<Node> open = Collections.newSetFromMap(new IdentityHashMap<>());
     final Scalars scalars = new Scalars();
+    final boolean keyPathKeys;
     int count;
 
-    /** {@code fixed}: the origin of every value (for --set), or null to use file lines. */
-    Converter(String display, Origin fixed) {
+    /**
+     * {@code fixed}: the origin of every value (for --set), or null to use file lines;
+     * {@code keyPathKeys}: map keys may be key paths (sweep grids).
+     */
+    Converter(String display, Origin fixed, boolean keyPathKeys) {
       this.display = display;
       this.fixed = fixed;
+      this.keyPathKeys = keyPathKeys;
     }
 
     ConfigException error(Node node, String path, String problem) {
@@ -485,6 +597,9 @@ public final class ConfigLoader {
         throw error(node, path, "the tag " + tagName(node.getTag()) + " is not allowed on a key; remove it");
       }
       String key = scalar.getValue();
+      if (keyPathKeys && !key.isEmpty()) {
+        return key;
+      }
       if (key.isEmpty() || key.indexOf('.') >= 0 || key.indexOf('[') >= 0 || key.indexOf(']') >= 0) {
         throw error(node, path, "the key '" + key + "' is empty or contains '.', '[' or ']', which "
             + "key paths such as train.lr and peft[0].r use; rename it");

@@ -89,7 +89,8 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
       ConfigField.ofStrings("names", List.of(), "template names to use; empty: all that apply"));
 
   public static final List<ConfigField> TRAIN = List.of(
-      ConfigField.ofInt("steps", 1000, "optimizer steps"),
+      ConfigField.ofInt("steps", 1000, "optimizer steps; 0: no training, only the evaluation of the model as loaded "
+          + "(zero-shot, or the PEFT method at its initialisation)"),
       ConfigField.ofInt("batch_size", 8, "examples per micro-batch"),
       ConfigField.ofInt("grad_accum", 1, "micro-batches per optimizer step"),
       ConfigField.ofDouble("lr", 3e-3, "peak learning rate"),
@@ -187,7 +188,7 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
 
     List<String> problems = new ArrayList<>();
     atLeast(v, problems, "max_seq_len", top.getInt("max_seq_len"), 1);
-    atLeast(v, problems, "train.steps", tr.getInt("steps"), 1);
+    atLeast(v, problems, "train.steps", tr.getInt("steps"), 0);
     atLeast(v, problems, "train.batch_size", tr.getInt("batch_size"), 1);
     atLeast(v, problems, "train.grad_accum", tr.getInt("grad_accum"), 1);
     atLeast(v, problems, "train.checkpoint_every", tr.getInt("checkpoint_every"), 0);

@@ -70,6 +70,15 @@ public final class ExperimentRunner {
   }
 
   public Outcome run(ExperimentConfig config, Path out, boolean resume, String command, Progress progress) {
+    return run(config, out, resume, command, progress, Map.of());
+  }
+
+  /**
+   * As {@link #run(ExperimentConfig, Path, boolean, String, Progress)}, recording {@code extra} in
+   * {@code provenance.json} too (a sweep records which cell of which grid the run is).
+   */
+  public Outcome run(ExperimentConfig config, Path out, boolean resume, String command, Progress progress,
+      Map<String, Object> extra) {
     createDirectories(out);
     writeAtomically(out.resolve("config.resolved.yaml"), config.resolved().toYaml());
     Path modelDir = locator.resolve(RunData.modelReference(config.resolved(), config.model()));
@@ -97,6 +106,7 @@ public final class ExperimentRunner {
     }
 
     Provenance provenance = new Provenance(config.resolved().tree(), config.seed(), command);
+    extra.forEach(provenance::put);
     provenance.file("model/config.json", modelDir.resolve("config.json"));
     try (T5Tokenizer tokenizer = T5Tokenizer.load(modelDir.resolve("tokenizer.json"), config.maxSeqLen());
         ModelGraph graph = new ModelGraph(modelConfig, new SiteRewrites(active), true, 1, config.seed())) {
@@ -105,8 +115,10 @@ public final class ExperimentRunner {
       data.files().forEach(provenance::file);
       provenance.put("skipped_rows", data.skipped());
 
-      TrainingGraph training = TrainingGraph.build(graph, losses, optimizer(config), config.train().gradAccum(),
-          config.train().maxGradNorm());
+      // Zero-shot runs (train.steps 0) build no training graph: a model without trainable parameters has none.
+      boolean trains = config.train().steps() > 0;
+      TrainingGraph training = trains ? TrainingGraph.build(graph, losses, optimizer(config),
+          config.train().gradAccum(), config.train().maxGradNorm()) : null;
       RankScoringGraph evalGraph = RankScoringGraph.build(graph.ops(), graph.evaluationModel());
       graph.rewrites().requireEveryMethodTouchedASite(graph.parameters());
       long trainable = graph.parameters().count();
@@ -130,27 +142,32 @@ public final class ExperimentRunner {
         LengthNorm norm = LengthNorm.parse(config.eval().lengthNorm(), "eval.length_norm");
         List<Map<String, Object>> metricRows = new ArrayList<>();
         Map<String, Map<String, Double>> evaluations = new LinkedHashMap<>();
-        if (config.train().evalBefore() && !data.eval().isEmpty()) {
+        // Without training the final evaluation is the zero-shot one; it runs once, as "final".
+        if (trains && config.train().evalBefore() && !data.eval().isEmpty()) {
           evaluations.put("zero_shot", evaluate("zero_shot", 0, data, scorer, config, norm, evaluators, out,
               metricRows, progress));
         }
-        Trainer trainer = new Trainer(graph, session, training,
-            new TrainingOptions(config.train().steps(), config.train().batchSize(), config.train().gradAccum(),
-                config.train().lr(), config.train().checkpointEvery(), config.seed()),
-            schedule(config), data.train());
-        progress.phase("train", config.train().steps());
-        Trainer.Outcome trained = trainer.train(out.resolve("checkpoint"), resume, (step, loss, norm2, lr) -> {
-          Map<String, Object> row = new LinkedHashMap<>();
-          row.put("phase", "train");
-          row.put("step", step);
-          row.put("loss", loss);
-          row.put("grad_norm", norm2);
-          row.put("lr", lr);
-          metricRows.add(row);
-          progress.advance(step, String.format(java.util.Locale.ROOT, "loss %.4f", loss));
-        });
-        progress.done();
-        provenance.put("resumed_from_step", trained.startStep());
+        long resumedFrom = 0;
+        if (trains) {
+          Trainer trainer = new Trainer(graph, session, training,
+              new TrainingOptions(config.train().steps(), config.train().batchSize(), config.train().gradAccum(),
+                  config.train().lr(), config.train().checkpointEvery(), config.seed()),
+              schedule(config), data.train());
+          progress.phase("train", config.train().steps());
+          Trainer.Outcome trained = trainer.train(out.resolve("checkpoint"), resume, (step, loss, norm2, lr) -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("phase", "train");
+            row.put("step", step);
+            row.put("loss", loss);
+            row.put("grad_norm", norm2);
+            row.put("lr", lr);
+            metricRows.add(row);
+            progress.advance(step, String.format(java.util.Locale.ROOT, "loss %.4f", loss));
+          });
+          progress.done();
+          resumedFrom = trained.startStep();
+        }
+        provenance.put("resumed_from_step", resumedFrom);
         if (!data.eval().isEmpty()) {
           evaluations.put("final", evaluate("final", config.train().steps(), data, scorer, config, norm, evaluators,
               out, metricRows, progress));

@@ -289,10 +289,10 @@ class ExperimentConfigTest {
 
   @Test
   void rangeChecksAreLocated() throws IOException {
-    Path exp = write("exp.yaml", "model: m", "data: {train: {path: t}}", "train:", "  steps: 0", "  warmup_ratio: 1.5");
+    Path exp = write("exp.yaml", "model: m", "data: {train: {path: t}}", "train:", "  steps: -1", "  warmup_ratio: 1.5");
 
     assertThatThrownBy(() -> load(exp, "train.lr=-1"))
-        .hasMessage(exp + ":4: train.steps: must be >= 1 but is 0\n--set train.lr: must be > 0 but is -1\n"
+        .hasMessage(exp + ":4: train.steps: must be >= 0 but is -1\n--set train.lr: must be > 0 but is -1\n"
             + exp + ":5: train.warmup_ratio: must be in [0, 1] but is 1.5");
   }
 

@@ -1,0 +1,63 @@
+package io.tfew.core.sweep;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command line that runs one cell: {@code java ... io.tfew.core.cli.TfewCli sweep GRID --out DIR
+ * [--set K=V ...] --cell I}, with this JVM's executable, class path and options. Local workers start it
+ * as a child process and the Slurm script runs it with {@code I = $SLURM_ARRAY_TASK_ID}, so a cell runs
+ * the same way wherever it runs.
+ *
+ * @param prefix everything before the cell index
+ */
+public record CellCommand(List<String> prefix) {
+  /** The main class of the CLI; named as text so this package does not depend on the CLI's. */
+  static final String MAIN = "io.tfew.core.cli.TfewCli";
+
+  public CellCommand {
+    prefix = List.copyOf(prefix);
+  }
+
+  /** The command for {@code plan}'s cells with this JVM's java, class path and heap options. */
+  public static CellCommand forThisJvm(SweepPlan plan) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      // Debuggers and agents (coverage, IDEs) belong to this process, not to every worker.
+      if (!arg.startsWith("-agentlib") && !arg.startsWith("-javaagent") && !arg.startsWith("-agentpath")
+          && !arg.startsWith("-Xdebug") && !arg.startsWith("-Xrunjdwp")) {
+        cmd.add(arg);
+      }
+    }
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(MAIN);
+    cmd.addAll(sweepArguments(plan));
+    return new CellCommand(cmd);
+  }
+
+  /** {@code sweep GRID --out DIR [--set K=V ...] --cell}, with absolute paths. */
+  static List<String> sweepArguments(SweepPlan plan) {
+    List<String> args = new ArrayList<>();
+    args.add("sweep");
+    args.add(plan.grid().file().toAbsolutePath().normalize().toString());
+    args.add("--out");
+    args.add(plan.out().toAbsolutePath().normalize().toString());
+    for (String override : plan.overrides()) {
+      args.add("--set");
+      args.add(override);
+    }
+    args.add("--cell");
+    return args;
+  }
+
+  /** The command for cell {@code index}. */
+  public List<String> forCell(int index) {
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.add(Integer.toString(index));
+    return cmd;
+  }
+}
