@@ -4,14 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tfew.api.config.ConfigSection;
-import io.tfew.api.peft.PeftMethodProvider;
-import io.tfew.core.adapter.AdapterDirectory;
 import io.tfew.core.cli.TfewCli;
-import io.tfew.core.model.TrainableParameters;
-import io.tfew.core.plugin.PluginRegistry;
-import io.tfew.core.runtime.ActiveMethod;
-import io.tfew.core.runtime.LoadedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,7 +31,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class MixedTaskScoreTest {
   private static final double TOLERANCE = 1e-6;
   private final ObjectMapper json = new ObjectMapper();
-  private final PluginRegistry registry = PluginRegistry.discover();
   private Path dir;
 
   @BeforeAll
@@ -137,26 +128,8 @@ class MixedTaskScoreTest {
         .contains("not both");
   }
 
-  /** Writes an adapter of {@code method} whose parameters are random, through {@link AdapterDirectory#save}. */
   private Path writeAdapter(String method, Map<String, Object> options, long seed, String name) {
-    Path out = dir.resolve("adapters").resolve(name);
-    PeftMethodProvider provider = registry.method(method, "test");
-    ConfigSection config = ConfigSection.validate("peft[0]", provider.configFields(), options);
-    try (LoadedModel model = LoadedModel.open(dir.resolve("model"),
-        List.of(new ActiveMethod(method, provider, config, Optional.empty())),
-        List.of(LoadedModel.Program.SCORE), 64, seed, loaded -> { })) {
-      TrainableParameters parameters = model.graph().parameters();
-      SplittableRandom r = new SplittableRandom(seed);
-      for (TrainableParameters.Declared d : parameters.declaredBy(method).values()) {
-        float[] v = parameters.read(model.session(), d.key());
-        for (int i = 0; i < v.length; i++) {
-          v[i] += (float) (0.5 * (r.nextDouble() - 0.5));
-        }
-        parameters.assign(model.session(), d.key(), v);
-      }
-      AdapterDirectory.save(out, method, config, model.methods().get(method), parameters, model.session());
-    }
-    return out;
+    return RandomAdapters.write(dir.resolve("model"), method, options, seed, dir.resolve("adapters").resolve(name));
   }
 
   private List<double[]> scores(String out) throws IOException {

@@ -213,6 +213,22 @@ public final class AdapterDirectory {
     writeJsonAtomically(dir.resolve(CONFIG_FILE), peft.isEmpty() ? tfew : peft);
   }
 
+  /**
+   * Writes a Hugging Face PEFT adapter: {@code adapter_model.safetensors} ({@code format: pt}) and
+   * {@code adapter_config.json}, each replaced atomically, and no tfew record, so the directory reads as
+   * the method PEFT names.
+   */
+  public static void writePeft(Path dir, Map<String, FloatTensor> tensors, Map<String, Object> adapterConfig) {
+    try {
+      Files.createDirectories(dir);
+      Files.deleteIfExists(dir.resolve(TFEW_FILE));
+    } catch (IOException e) {
+      throw new TfewException(dir + ": cannot prepare the adapter directory (" + e.getMessage() + ")");
+    }
+    SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), new TreeMap<>(tensors), Map.of("format", "pt"));
+    writeJsonAtomically(dir.resolve(CONFIG_FILE), adapterConfig);
+  }
+
   private static void writeJsonAtomically(Path target, Map<String, Object> json) {
     Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
     try {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tfew", mixinStandardHelpOptions = true, version = "tfew 0.1.0",
     description = "Few-shot parameter-efficient fine-tuning of T5-family models.",
     subcommands = {ScoreCommand.class, GenerateCommand.class, TrainCommand.class, PluginsCommand.class, BenchCommand.class,
-        CostCommand.class,
+        CostCommand.class, AdapterCommand.class,
         CommandLine.HelpCommand.class})
 public final class TfewCli implements Runnable {
   /** Exit status for bad input: arguments, config, data, checkpoints. */
