@@ -114,6 +114,11 @@ class PeftExportTest {
     assertThat(failure("adapter", "export", "--model", model(), "--adapter", bitfit.toString(),
         "--out", dir.resolve("bitfit-peft").toString())).contains("'bitfit' has no Hugging Face PEFT form");
     assertThat(dir.resolve("prefix-peft")).doesNotExist();
+    Path pTuning = RandomAdapters.write(dir.resolve("model"), "p_tuning", Map.of("num_virtual_tokens", 2), 10L,
+        dir.resolve("in-place"));
+    assertThat(failure("adapter", "export", "--model", model(), "--adapter", pTuning.toString(),
+        "--out", pTuning.toString())).contains("another directory");
+    assertThat(pTuning.resolve(AdapterDirectory.TFEW_FILE)).exists();
   }
 
   private String model() {

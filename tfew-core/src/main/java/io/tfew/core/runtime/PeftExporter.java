@@ -50,6 +50,10 @@ public final class PeftExporter {
         copy(dir, out);
         return type.toString();
       }
+      if (sameDirectory(dir, out)) {
+        throw new TfewException(out + ": is the adapter being exported; write the PEFT form to another directory, "
+            + "since it would replace the " + method.name() + " adapter that training can continue from");
+      }
       try (Session session = graph.startSession()) {
         TrainableParameters parameters = graph.parameters();
         AdapterDirectory.load(dir, method.name(), m, parameters, session);
@@ -73,8 +77,12 @@ public final class PeftExporter {
     }
   }
 
+  private static boolean sameDirectory(Path a, Path b) {
+    return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+  }
+
   private static void copy(Path from, Path to) {
-    if (from.toAbsolutePath().normalize().equals(to.toAbsolutePath().normalize())) {
+    if (sameDirectory(from, to)) {
       return;
     }
     try {
