@@ -40,4 +40,21 @@ public interface PeftMethod extends ModelRewriter {
   default Map<String, Object> adapterConfig() {
     return Map.of();
   }
+
+  /**
+   * For a method whose saved adapter is tfew's own layout (because it keeps what training needs, such as
+   * P-tuning's prompt encoder) but which Hugging Face PEFT can hold in another form: that form, computed
+   * from the parameters of the graph just built ({@code tfew adapter export}). Empty when the saved file
+   * already is PEFT's or PEFT has no such method. A method whose adapters PEFT cannot express throws a
+   * {@link io.tfew.api.TfewException} saying why.
+   *
+   * <pre>{@code
+   * public Optional<PeftExport> peftExport() {
+   *   return Optional.of(new PeftExport(Map.of("prompt_embeddings", encoderOutput), pTuningFields()));
+   * }
+   * }</pre>
+   */
+  default java.util.Optional<PeftExport> peftExport() {
+    return java.util.Optional.empty();
+  }
 }

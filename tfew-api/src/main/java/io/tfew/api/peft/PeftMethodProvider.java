@@ -30,6 +30,19 @@ public interface PeftMethodProvider extends PluginProvider {
   }
 
   /**
+   * Further {@code peft_type} values whose directories this method loads with {@link #configFromPeft}, when
+   * another PEFT method's saved form is this method's. PEFT saves P-tuning as its prompt encoder's output,
+   * a fixed table that prompt tuning applies the same way:
+   *
+   * <pre>{@code
+   * public Set<String> alsoReadsPeftTypes() { return Set.of("P_TUNING"); }
+   * }</pre>
+   */
+  default java.util.Set<String> alsoReadsPeftTypes() {
+    return java.util.Set.of();
+  }
+
+  /**
    * Translates the {@code adapter_config.json} of an adapter Hugging Face PEFT wrote into this
    * method's config keys (e.g. PEFT's {@code r} and {@code lora_alpha} into tfew's {@code r} and
    * {@code alpha}). Only called for directories without tfew's own {@code tfew_config}.

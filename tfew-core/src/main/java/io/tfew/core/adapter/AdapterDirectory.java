@@ -18,9 +18,13 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.tensorflow.Session;
 
@@ -115,6 +119,70 @@ public final class AdapterDirectory {
   }
 
   /**
+   * Loads one adapter directory per task slot of a multi-task graph: slot {@code t} of every parameter
+   * (its first axis, of size {@code dirs.size()}) gets the tensor of {@code dirs.get(t)}. A parameter the
+   * method shares between tasks (no task axis) is accepted only when every adapter holds the same
+   * values, since one graph can hold only one copy of it. Each directory must hold exactly the
+   * method's parameters, as {@link #load} requires.
+   */
+  public static void loadPerTask(List<Path> dirs, String name, PeftMethod method, TrainableParameters parameters,
+      Session session) {
+    int tasks = dirs.size();
+    Map<String, TrainableParameters.Declared> declared = parameters.declaredBy(name);
+    List<SafetensorsReader> readers = new ArrayList<>();
+    try {
+      for (Path dir : dirs) {
+        SafetensorsReader reader = SafetensorsReader.open(dir.resolve(WEIGHTS_FILE));
+        readers.add(reader);
+        Set<String> fileKeys = new HashSet<>();
+        declared.keySet().forEach(k -> fileKeys.add(method.adapterKey(k)));
+        for (String fileKey : reader.tensors().keySet()) {
+          if (!fileKeys.contains(fileKey)) {
+            throw new TfewException(dir.resolve(WEIGHTS_FILE) + ": tensor '" + fileKey + "' is not a parameter of "
+                + "method '" + name + "' as configured; was the adapter trained with other options or for "
+                + "another model?");
+          }
+        }
+      }
+      for (TrainableParameters.Declared d : declared.values()) {
+        String fileKey = method.adapterKey(d.key());
+        long[] slotShape = d.shape().length > 1 && d.shape()[0] == tasks
+            ? Arrays.copyOfRange(d.shape(), 1, d.shape().length) : null;
+        float[] all = new float[Math.toIntExact(d.size())];
+        float[] shared = null;
+        for (int t = 0; t < tasks; t++) {
+          Path weights = dirs.get(t).resolve(WEIGHTS_FILE);
+          TensorInfo info = readers.get(t).tensors().get(fileKey);
+          if (info == null) {
+            throw new TfewException(weights + ": tensor '" + fileKey + "' is missing; method '" + name
+                + "' needs it with shape " + Arrays.toString(slotShape != null ? slotShape : d.shape()));
+          }
+          float[] values = readers.get(t).readFloats(fileKey);
+          boolean slot = slotShape != null && sameUpToUnitDims(info.shape(), slotShape);
+          if (slot && shared == null) {
+            System.arraycopy(values, 0, all, t * values.length, values.length);
+          } else if (!slot && sameUpToUnitDims(info.shape(), d.shape()) && (t == 0 || shared != null)) {
+            if (shared != null && !Arrays.equals(shared, values)) {
+              throw new TfewException("method '" + name + "' shares parameter '" + d.key() + "' between tasks, "
+                  + "but " + dirs.get(0) + " and " + dirs.get(t) + " hold different values for it; adapters "
+                  + "that differ there cannot be scored in one call. Score each task in its own call.");
+            }
+            shared = values;
+            all = values;
+          } else {
+            throw new TfewException(weights + ": tensor '" + fileKey + "' has shape "
+                + Arrays.toString(info.shape()) + " but method '" + name + "' needs "
+                + Arrays.toString(slotShape != null ? slotShape : d.shape()) + " for this model");
+          }
+        }
+        parameters.assign(session, d.key(), all);
+      }
+    } finally {
+      readers.forEach(SafetensorsReader::close);
+    }
+  }
+
+  /**
    * Shapes that differ only by axes of size 1 hold the same values in the same order: Hugging Face
    * PEFT stores (IA)^3 vectors as {@code [n, 1]} where tfew declares {@code [n]}. Anything else (say
    * {@code [8, 8]} for {@code [64]}) is another parameter and is refused.
@@ -143,6 +211,22 @@ public final class AdapterDirectory {
     Map<String, Object> peft = method.adapterConfig();
     writeJsonAtomically(dir.resolve(TFEW_FILE), tfew);
     writeJsonAtomically(dir.resolve(CONFIG_FILE), peft.isEmpty() ? tfew : peft);
+  }
+
+  /**
+   * Writes a Hugging Face PEFT adapter: {@code adapter_model.safetensors} ({@code format: pt}) and
+   * {@code adapter_config.json}, each replaced atomically, and no tfew record, so the directory reads as
+   * the method PEFT names.
+   */
+  public static void writePeft(Path dir, Map<String, FloatTensor> tensors, Map<String, Object> adapterConfig) {
+    try {
+      Files.createDirectories(dir);
+      Files.deleteIfExists(dir.resolve(TFEW_FILE));
+    } catch (IOException e) {
+      throw new TfewException(dir + ": cannot prepare the adapter directory (" + e.getMessage() + ")");
+    }
+    SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), new TreeMap<>(tensors), Map.of("format", "pt"));
+    writeJsonAtomically(dir.resolve(CONFIG_FILE), adapterConfig);
   }
 
   private static void writeJsonAtomically(Path target, Map<String, Object> json) {

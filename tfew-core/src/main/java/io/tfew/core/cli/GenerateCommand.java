@@ -60,6 +60,10 @@ public final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     modelOptions.validate();
+    if (modelOptions.taskAdapters(registry).isPresent()) {
+      throw new TfewException("--adapter TASK=DIR is for tfew score (rows with a \"task\" field); tfew generate "
+          + "takes plain --adapter DIR");
+    }
     if (maxNewTokens < 1 || maxNewTokens > 4096) {
       throw new TfewException("--max-new-tokens " + maxNewTokens + ": must be between 1 and 4096");
     }

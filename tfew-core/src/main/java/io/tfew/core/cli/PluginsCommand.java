@@ -5,18 +5,24 @@ import io.tfew.api.PluginProvider;
 import io.tfew.api.config.ConfigField;
 import io.tfew.api.config.ConfigSection;
 import io.tfew.api.peft.PeftMethodProvider;
-import io.tfew.core.model.SiteRewrites;
+import io.tfew.api.TfewException;
+import io.tfew.core.cost.TrainableCount;
 import io.tfew.core.model.T5Config;
 import io.tfew.core.plugin.PluginRegistry;
-import io.tfew.core.runtime.ModelGraph;
-import io.tfew.core.score.RankScoringGraph;
+import io.tfew.core.runtime.ActiveMethod;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,6 +36,11 @@ public final class PluginsCommand implements Callable<Integer> {
       description = "A config.json (or a directory holding one): also print each method's trainable parameter "
           + "count with its default options on that architecture. No weights are read.")
   Path model;
+
+  @Option(names = "--set", paramLabel = "METHOD.KEY=VALUE",
+      description = "With --model, also count METHOD with these options (YAML values), e.g. the T-Few paper's "
+          + "settings: lora.train_layer_norms=true, prompt_tuning.num_virtual_tokens=100.")
+  List<String> sets = new ArrayList<>();
 
   @Spec
   CommandSpec spec;
@@ -45,11 +56,21 @@ public final class PluginsCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     T5Config config = null;
+    Map<String, Map<String, Object>> overrides = overrides();
+    if (model == null && !overrides.isEmpty()) {
+      throw new TfewException("--set counts parameters on a model; add --model CONFIG_OR_DIR");
+    }
     if (model != null) {
       config = T5Config.read(Files.isDirectory(model) ? model.resolve("config.json") : model);
       out.printf(Locale.ROOT, "model %s: %,d base parameters%n", config.source(), config.parameterCount());
     }
     section(out, "PEFT methods", registry.methods(), config);
+    for (Map.Entry<String, Map<String, Object>> e : overrides.entrySet()) {
+      PeftMethodProvider p = registry.method(e.getKey(), "--set " + e.getKey() + ".KEY");
+      ConfigSection section = ConfigSection.validate("--set " + e.getKey(), p.configFields(), e.getValue());
+      out.printf(Locale.ROOT, "%s with %s: %,d trainable parameters%n", p.name(), e.getValue(),
+          TrainableCount.of(config, List.of(new ActiveMethod(p.name(), p, section, Optional.empty()))));
+    }
     section(out, "losses", registry.losses(), null);
     section(out, "evaluators", registry.evaluators(), null);
     out.flush();
@@ -77,10 +98,26 @@ public final class PluginsCommand implements Callable<Integer> {
   /** Builds the graph (no session, no weights) with the method applied and counts what it declared. */
   private static long trainable(PeftMethodProvider provider, T5Config config) {
     ConfigSection defaults = ConfigSection.defaults(provider.name(), provider.configFields());
-    SiteRewrites rewrites = new SiteRewrites(List.of(new SiteRewrites.Active(provider.name(), provider.create(defaults))));
-    try (ModelGraph graph = new ModelGraph(config, rewrites, false, 1, 0L)) {
-      RankScoringGraph.build(graph.ops(), graph.model());
-      return graph.parameters().count();
+    return TrainableCount.of(config, List.of(new ActiveMethod(provider.name(), provider, defaults, Optional.empty())));
+  }
+
+  /** {@code --set lora.r=8 --set lora.train_layer_norms=true} grouped by method, values read as YAML scalars or lists. */
+  private Map<String, Map<String, Object>> overrides() {
+    Map<String, Map<String, Object>> byMethod = new LinkedHashMap<>();
+    for (String s : sets) {
+      int eq = s.indexOf('=');
+      int dot = s.indexOf('.');
+      if (eq < 0 || dot < 1 || dot > eq - 2) {
+        throw new TfewException("--set " + s + ": expected METHOD.KEY=VALUE, e.g. lora.r=8");
+      }
+      Object value;
+      try {
+        value = new Yaml(new SafeConstructor(new LoaderOptions())).load(s.substring(eq + 1));
+      } catch (RuntimeException e) {
+        throw new TfewException("--set " + s + ": the value is not a YAML scalar or list (" + e.getMessage() + ")");
+      }
+      byMethod.computeIfAbsent(s.substring(0, dot), k -> new LinkedHashMap<>()).put(s.substring(dot + 1, eq), value);
     }
+    return byMethod;
   }
 }

@@ -7,7 +7,9 @@ import io.tfew.core.data.RankDataReader;
 import io.tfew.core.data.RankExample;
 import io.tfew.core.hub.ModelLocator;
 import io.tfew.core.plugin.PluginRegistry;
+import io.tfew.core.runtime.ActiveMethod;
 import io.tfew.core.runtime.LoadedModel;
+import io.tfew.core.runtime.TaskAdapters;
 import io.tfew.core.score.ChoiceScores;
 import io.tfew.core.score.EncodedExample;
 import io.tfew.core.score.ExampleEncoder;
@@ -15,10 +17,12 @@ import io.tfew.core.score.LengthNorm;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
@@ -74,10 +78,21 @@ public final class ScoreCommand implements Callable<Integer> {
     }
     // Read and check the data before the (slow) model load, so bad rows fail fast.
     List<RankExample> rows = RankDataReader.read(data);
+    Optional<TaskAdapters> tasks = modelOptions.taskAdapters(registry);
+    int[] slots = new int[rows.size()];
+    if (tasks.isPresent()) {
+      for (int i = 0; i < rows.size(); i++) {
+        slots[i] = tasks.get().slot(rows.get(i).task(), "--data " + data + ": row " + (i + 1));
+      }
+    }
+    List<ActiveMethod> methods = tasks.isPresent() ? List.of(tasks.get().method()) : modelOptions.methods(registry);
     Path dir = modelOptions.resolveModel(locator);
-    try (LoadedModel model = LoadedModel.open(dir, modelOptions.methods(registry),
+    try (LoadedModel model = LoadedModel.open(dir, methods,
         List.of(LoadedModel.Program.SCORE), modelOptions.maxSeqLen, 0L, loaded -> { })) {
-      List<EncodedExample> encoded = ExampleEncoder.encodeAll(rows, model.tokenizer());
+      List<EncodedExample> encoded = new ArrayList<>(rows.size());
+      for (int i = 0; i < rows.size(); i++) {
+        encoded.add(ExampleEncoder.encode(rows.get(i), model.tokenizer(), slots[i]));
+      }
       List<ChoiceScores> scores;
       if (rows.size() > batchSize) {
         try (ProgressBar bar = Progress.bar("score", rows.size(), "ex")) {

@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
         ReportCommand.class,
         PluginsCommand.class,
         BenchCommand.class,
+        CostCommand.class,
+        AdapterCommand.class,
         CommandLine.HelpCommand.class})
 public final class TfewCli implements Runnable {
   /** Exit status for bad input: arguments, config, data, checkpoints. */

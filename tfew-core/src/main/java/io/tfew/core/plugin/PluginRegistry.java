@@ -68,10 +68,19 @@ public final class PluginRegistry {
     return require(evaluators, name, where, "evaluator");
   }
 
-  /** The method whose Hugging Face PEFT {@code peft_type} is {@code peftType}, if one is installed. */
+  /**
+   * The method whose Hugging Face PEFT {@code peft_type} is {@code peftType}, if one is installed: the one that
+   * declares it as its own, else one that also reads it ({@link PeftMethodProvider#alsoReadsPeftTypes}).
+   */
   public Optional<PeftMethodProvider> methodForPeftType(String peftType) {
-    return methods.values().stream()
+    Optional<PeftMethodProvider> own = methods.values().stream()
         .filter(p -> p.peftType().map(t -> t.equalsIgnoreCase(peftType)).orElse(false))
+        .findFirst();
+    if (own.isPresent()) {
+      return own;
+    }
+    return methods.values().stream()
+        .filter(p -> p.alsoReadsPeftTypes().stream().anyMatch(t -> t.equalsIgnoreCase(peftType)))
         .findFirst();
   }
 

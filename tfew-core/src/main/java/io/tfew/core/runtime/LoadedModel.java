@@ -68,7 +68,15 @@ public final class LoadedModel implements AutoCloseable {
       rewriters.add(new SiteRewrites.Active(a.name(), m));
     }
     T5Tokenizer tokenizer = T5Tokenizer.load(tokenizerFile, maxSeqLen);
-    ModelGraph graph = new ModelGraph(config, new SiteRewrites(rewriters), false, 1, seed);
+    int taskCount = active.stream().mapToInt(ActiveMethod::taskCount).max().orElse(1);
+    for (ActiveMethod a : active) {
+      if (taskCount > 1 && a.taskCount() != taskCount) {
+        throw new io.tfew.api.TfewException("PEFT method '" + a.name() + "' has one adapter for every task, but "
+            + "another method serves " + taskCount + " tasks; a mixed-task run holds exactly one method, with one "
+            + "adapter per task");
+      }
+    }
+    ModelGraph graph = new ModelGraph(config, new SiteRewrites(rewriters), false, taskCount, seed);
     Session session = null;
     try {
       RankScoringGraph rank = programs.contains(Program.SCORE) ? RankScoringGraph.build(graph.ops(), graph.model()) : null;
@@ -83,6 +91,9 @@ public final class LoadedModel implements AutoCloseable {
       for (ActiveMethod a : active) {
         if (a.adapterDir().isPresent()) {
           AdapterDirectory.load(a.adapterDir().get(), a.name(), methods.get(a.name()), graph.parameters(), session);
+        } else if (!a.taskAdapterDirs().isEmpty()) {
+          AdapterDirectory.loadPerTask(a.taskAdapterDirs(), a.name(), methods.get(a.name()), graph.parameters(),
+              session);
         }
       }
       return new LoadedModel(dir, graph, session, tokenizer, rank, greedy, methods);

@@ -119,6 +119,23 @@ public final class PrefixTuningMethod implements PeftMethod {
         tf.concat(List.of(ones, kv.mask()), tf.constant(1)));
   }
 
+  /**
+   * There is no Hugging Face PEFT form of these prefixes (hf-peft-format.md section 3.7, and transformers'
+   * T5Attention): PEFT's PREFIX_TUNING on T5 reaches the decoder self-attention only (the encoder gets no
+   * past keys and the cross-attention cache is discarded); it takes {@code num_layers} from the encoder and
+   * so gives decoder layers {@code i} and {@code i + L/2} one shared slice; and T5 gives past keys relative
+   * positions before the sequence, while core appends prefix keys with no position bias. A PEFT file would
+   * therefore score differently from this adapter, and {@code tfew adapter export} refuses rather than write it.
+   */
+  @Override
+  public java.util.Optional<io.tfew.api.peft.PeftExport> peftExport() {
+    throw new io.tfew.api.TfewException("prefix_tuning has no Hugging Face PEFT form: PEFT's PREFIX_TUNING on T5 "
+        + "prefixes only the decoder self-attention (t-few's prefixes also cover the encoder and the "
+        + "cross-attention), shares one slice between decoder layers i and i+L/2, and gives prefix keys relative "
+        + "positions, so PEFT would score a written file differently. Keep the tfew adapter; PrefixExport "
+        + "drops its MLP for inference.");
+  }
+
   /** {@code [n, heads * d_kv]} to {@code [1, heads, n, d_kv]}. */
   private static Operand<TFloat32> heads(Ops tf, Operand<TFloat32> x, int n, ModelDims dims) {
     Operand<TFloat32> split = tf.reshape(x, tf.constant(new int[] {1, n, dims.numHeads(), dims.dKv()}));

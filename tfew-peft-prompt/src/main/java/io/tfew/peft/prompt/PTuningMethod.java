@@ -6,9 +6,15 @@ import io.tfew.api.model.ParameterInit;
 import io.tfew.api.model.Parameters;
 import io.tfew.api.model.SiteContext;
 import io.tfew.api.model.Stack;
+import io.tfew.api.TfewException;
+import io.tfew.api.model.ModelDims;
+import io.tfew.api.peft.PeftExport;
 import io.tfew.api.peft.PeftMethod;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -34,8 +40,11 @@ import org.tensorflow.types.TFloat32;
  * per task ({@code [taskCount, N, d]}) and the encoder is shared.
  *
  * <p>Saved adapters are tfew's own: they hold the encoder's weights so training can go on. PEFT saves only
- * the encoder's output, which PEFT then loads as a fixed table; tfew does not write that layout (no PEFT
- * {@code adapter_config.json} fields), since a file of outputs could not be trained further here.
+ * the encoder's output, which PEFT then loads as a fixed table. {@link #peftExport} gives that form
+ * ({@code tfew adapter export}): {@code prompt_embeddings} {@code [2N, d]}, the encoder's output in rows
+ * {@code [0, N)} and zeros in the decoder rows PEFT 0.4+ never applies to T5. tfew reads such a file
+ * (and one PEFT wrote) as a fixed {@code prompt_tuning} table, which applies it the same way: it cannot be
+ * trained further as P-tuning, in PEFT either.
  *
  * <pre>{@code
  * peft: {method: p_tuning, num_virtual_tokens: 10, encoder_type: lstm, encoder_hidden_size: 128, template: split}
@@ -45,6 +54,9 @@ public final class PTuningMethod implements PeftMethod {
   public static final String PREFIX = "prompt_encoder.";
 
   private final PTuningConfig config;
+  private Operand<TFloat32> encoderOutput;
+  private ModelDims dims;
+  private int taskCount = 1;
 
   public PTuningMethod(PTuningConfig config) {
     this.config = config;
@@ -62,13 +74,60 @@ public final class PTuningMethod implements PeftMethod {
     SiteContext ctx = site.context();
     Ops tf = ctx.tf();
     int d = ctx.dims().dModel();
-    Operand<TFloat32> prompts = SoftPrompts.perRow(ctx, encode(ctx));
+    Operand<TFloat32> encoded = encode(ctx);
+    dims = ctx.dims();
+    taskCount = ctx.taskCount();
+    if (taskCount == 1) {
+      // PEFT's table: the encoder's N rows, then N zero decoder rows (num_transformer_submodules 2).
+      int n = config.numVirtualTokens();
+      Operand<TFloat32> rows = tf.reshape(encoded, tf.constant(new int[] {n, d}));
+      encoderOutput = tf.withName("peft_export_prompt_embeddings").concat(
+          List.of(rows, tf.zeros(tf.constant(new int[] {n, d}), TFloat32.class)), tf.constant(0));
+    }
+    Operand<TFloat32> prompts = SoftPrompts.perRow(ctx, encoded);
     if (config.template() == PTuningConfig.Template.PREFIX) {
       return SoftPrompts.prepend(tf, input, prompts, config.numVirtualTokens());
     }
     int before = config.before();
     return SoftPrompts.split(tf, input, SoftPrompts.rows(tf, prompts, 0, before), before,
         SoftPrompts.rows(tf, prompts, before, config.after()), config.after(), d);
+  }
+
+  /**
+   * PEFT's P_TUNING form: the encoder's output as {@code prompt_embeddings} with PEFT's seq2seq
+   * {@code num_transformer_submodules} 2, and only the config fields every PEFT release since 0.6 knows.
+   */
+  @Override
+  public Optional<PeftExport> peftExport() {
+    if (dims == null) {
+      throw new IllegalStateException("p_tuning: the graph was not built, so there is no encoder output");
+    }
+    if (config.template() != PTuningConfig.Template.PREFIX) {
+      throw new TfewException("p_tuning.template = split has no Hugging Face PEFT form: PEFT puts every pseudo "
+          + "token before the input. Only template: prefix adapters can be exported.");
+    }
+    if (taskCount > 1) {
+      throw new TfewException("p_tuning: a " + taskCount + "-task adapter has no Hugging Face PEFT form; PEFT holds "
+          + "one prompt per adapter");
+    }
+    int n = config.numVirtualTokens();
+    int d = dims.dModel();
+    Map<String, Object> peft = new LinkedHashMap<>();
+    peft.put("peft_type", "P_TUNING");
+    peft.put("task_type", "SEQ_2_SEQ_LM");
+    peft.put("base_model_name_or_path", null);
+    peft.put("revision", null);
+    peft.put("inference_mode", true);
+    peft.put("num_virtual_tokens", n);
+    peft.put("token_dim", d);
+    peft.put("num_transformer_submodules", 2);
+    peft.put("num_attention_heads", dims.numHeads());
+    peft.put("num_layers", dims.numEncoderLayers());
+    peft.put("encoder_reparameterization_type", config.encoderType().name());
+    peft.put("encoder_hidden_size", config.encoderHiddenSize() == 0 ? d : config.encoderHiddenSize());
+    peft.put("encoder_num_layers", config.encoderNumLayers());
+    peft.put("encoder_dropout", 0.0);
+    return Optional.of(new PeftExport(Map.of(PromptTuningMethod.KEY, encoderOutput), peft));
   }
 
   /** The prompt encoder's output {@code [slots, N, d]}. */

@@ -61,6 +61,15 @@ public final class PromptTuningProvider implements PeftMethodProvider {
   }
 
   /**
+   * PEFT saves P-tuning as its prompt encoder's output, applied in front of the encoder input exactly as a
+   * prompt-tuning table is; such a directory loads here as a fixed prompt (it cannot be trained as P-tuning).
+   */
+  @Override
+  public java.util.Set<String> alsoReadsPeftTypes() {
+    return java.util.Set.of("P_TUNING");
+  }
+
+  /**
    * PEFT's {@code num_virtual_tokens} and {@code num_transformer_submodules}. PEFT 0.4+ applies only the
    * encoder rows of a two-submodule file, so those become {@code unused_decoder_rows}. The init is random: the
    * file's values replace it, and random needs no read of the embedding table.

@@ -1,0 +1,99 @@
+package io.tfew.core.runtime;
+
+import io.tfew.api.TfewException;
+import io.tfew.api.peft.PeftExport;
+import io.tfew.api.peft.PeftMethod;
+import io.tfew.core.adapter.AdapterDirectory;
+import io.tfew.core.checkpoint.FloatTensor;
+import io.tfew.core.model.SiteRewrites;
+import io.tfew.core.model.T5Config;
+import io.tfew.core.model.TrainableParameters;
+import io.tfew.core.score.RankScoringGraph;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Writes a tfew adapter in Hugging Face PEFT's layout ({@code tfew adapter export}).
+ *
+ * <p>Methods whose saved file already is PEFT's (ia3, lora, prompt_tuning) are copied as they are. A method
+ * that saves a layout of its own gives its PEFT form through {@link PeftMethod#peftExport()}, computed
+ * here from the adapter's parameters: the graph is built from {@code config.json} and the adapter loaded,
+ * but no base weight is read, since a PEFT form depends on the adapter alone.
+ */
+public final class PeftExporter {
+  private PeftExporter() {}
+
+  /** Exports {@code method} with its adapter directory onto {@code out}; returns the PEFT type written. */
+  public static String export(T5Config config, ActiveMethod method, Path out) {
+    Path dir = method.adapterDir().orElseThrow(() -> new IllegalArgumentException("no adapter to export"));
+    PeftMethod m = method.provider().create(method.config());
+    SiteRewrites rewrites = new SiteRewrites(List.of(new SiteRewrites.Active(method.name(), m)));
+    try (ModelGraph graph = new ModelGraph(config, rewrites, false, 1, 0L)) {
+      RankScoringGraph.build(graph.ops(), graph.model());
+      Optional<PeftExport> export = m.peftExport();
+      if (export.isEmpty()) {
+        Object type = m.adapterConfig().get("peft_type");
+        if (type == null) {
+          throw new TfewException(dir + ": method '" + method.name() + "' has no Hugging Face PEFT form; its "
+              + "adapter stays in tfew's layout");
+        }
+        copy(dir, out);
+        return type.toString();
+      }
+      if (sameDirectory(dir, out)) {
+        throw new TfewException(out + ": is the adapter being exported; write the PEFT form to another directory, "
+            + "since it would replace the " + method.name() + " adapter that training can continue from");
+      }
+      try (Session session = graph.startSession()) {
+        TrainableParameters parameters = graph.parameters();
+        AdapterDirectory.load(dir, method.name(), m, parameters, session);
+        Map<String, FloatTensor> tensors = new TreeMap<>();
+        for (Map.Entry<String, Operand<TFloat32>> e : export.get().tensors().entrySet()) {
+          tensors.put(e.getKey(), fetch(session, e.getValue()));
+        }
+        AdapterDirectory.writePeft(out, tensors, export.get().adapterConfig());
+      }
+      return String.valueOf(export.get().adapterConfig().get("peft_type"));
+    }
+  }
+
+  private static FloatTensor fetch(Session session, Operand<TFloat32> value) {
+    try (Result r = session.runner().fetch(value).run()) {
+      TFloat32 t = (TFloat32) r.get(0);
+      long[] shape = t.shape().asArray();
+      float[] values = new float[Math.toIntExact(t.shape().size())];
+      t.asRawTensor().data().asFloats().read(values);
+      return new FloatTensor(shape, values);
+    }
+  }
+
+  private static boolean sameDirectory(Path a, Path b) {
+    return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+  }
+
+  private static void copy(Path from, Path to) {
+    if (sameDirectory(from, to)) {
+      return;
+    }
+    try {
+      Files.createDirectories(to);
+      for (String name : List.of(AdapterDirectory.CONFIG_FILE, AdapterDirectory.WEIGHTS_FILE)) {
+        Path tmp = to.resolve("." + name + ".tmp");
+        Files.copy(from.resolve(name), tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, to.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      }
+    } catch (IOException e) {
+      throw new TfewException(to + ": cannot copy the adapter from " + from + " (" + e.getMessage() + ")");
+    }
+  }
+}
