@@ -155,10 +155,14 @@ public final class Pretraining {
   /** Writes every base weight as float32 under its Hugging Face name. */
   static void saveModel(Path file, ModelGraph graph, Session session) {
     Map<String, FloatTensor> tensors = new LinkedHashMap<>();
-    for (Map.Entry<String, long[]> e : graph.weights().shapes().entrySet()) {
-      Session.Runner runner = session.runner().fetch(graph.weights().get(e.getKey()));
-      try (Result r = runner.run()) {
-        TFloat32 t = (TFloat32) r.get(0);
+    Map<String, long[]> shapes = graph.weights().shapes();
+    Session.Runner runner = session.runner();
+    shapes.keySet().forEach(key -> runner.fetch(graph.weights().get(key)));
+    // One run: every distinct fetch list would cost TensorFlow a new executor over the training graph.
+    try (Result r = runner.run()) {
+      int i = 0;
+      for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+        TFloat32 t = (TFloat32) r.get(i++);
         float[] values = new float[Math.toIntExact(t.size())];
         t.asRawTensor().data().asFloats().read(values);
         tensors.put(e.getKey(), new FloatTensor(e.getValue(), values));

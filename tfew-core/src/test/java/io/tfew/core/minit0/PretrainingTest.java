@@ -60,13 +60,11 @@ class PretrainingTest {
   }
 
   @Test
-  void trainingChangesTheRandomWeightsAndAnotherSeedGivesAnotherModel() throws IOException {
-    pretrain(dir.resolve("c"), new Pretraining.Options("tiny", 5, 8, 2e-3, 2, 0.05, 1.0, 0, 8));
-    assertThat(Files.readAllBytes(dir.resolve("c/model.safetensors")))
-        .isNotEqualTo(Files.readAllBytes(shared.resolve("a/model.safetensors")));
+  void trainingChangesTheRandomWeightsItStartsFrom() throws IOException {
     Path init = dir.resolve("init");
     Files.createDirectories(init);
-    io.tfew.core.bench.RandomCheckpointWriter.write(MiniT0Model.byName("tiny"), init, 7);
+    io.tfew.core.bench.RandomCheckpointWriter.write(MiniT0Model.byName("tiny"), init, TINY.seed());
+    assertThat(Files.size(shared.resolve("a/model.safetensors"))).isEqualTo(Files.size(init.resolve("model.safetensors")));
     assertThat(Files.readAllBytes(shared.resolve("a/model.safetensors")))
         .isNotEqualTo(Files.readAllBytes(init.resolve("model.safetensors")));
   }
