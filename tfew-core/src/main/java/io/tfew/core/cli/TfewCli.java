@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
         BenchCommand.class,
         CostCommand.class,
         AdapterCommand.class,
+        PretrainCommand.class,
+        MiniT0Command.class,
         CommandLine.HelpCommand.class})
 public final class TfewCli implements Runnable {
   /** Exit status for bad input: arguments, config, data, checkpoints. */

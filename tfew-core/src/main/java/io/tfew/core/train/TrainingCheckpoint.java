@@ -7,7 +7,9 @@ import io.tfew.core.checkpoint.SafetensorsWriter;
 import io.tfew.core.model.TrainableParameters;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.tensorflow.Result;
@@ -37,15 +39,24 @@ public final class TrainingCheckpoint {
   public static void save(Path dir, long step, long seed, TrainableParameters parameters, TrainingGraph graph,
       Session session) {
     Map<String, FloatTensor> tensors = new TreeMap<>();
+    // One Session.run for everything: each distinct fetch list costs TensorFlow a pruned executor, which
+    // on a training graph takes far longer than copying the values.
+    List<String> names = new ArrayList<>();
+    Session.Runner runner = session.runner();
     for (TrainableParameters.Declared d : parameters.declared().values()) {
-      tensors.put(PARAM + d.key(), new FloatTensor(d.shape(), parameters.read(session, d.key())));
+      names.add(PARAM + d.key());
+      runner.fetch(d.variable());
     }
     for (Map.Entry<String, Variable<TFloat32>> e : graph.slots.entrySet()) {
-      try (Result r = session.runner().fetch(e.getValue()).run()) {
-        TFloat32 t = (TFloat32) r.get(0);
-        float[] values = new float[(int) t.size()];
+      names.add(SLOT + e.getKey());
+      runner.fetch(e.getValue());
+    }
+    try (Result r = runner.run()) {
+      for (int i = 0; i < names.size(); i++) {
+        TFloat32 t = (TFloat32) r.get(i);
+        float[] values = new float[Math.toIntExact(t.size())];
         t.asRawTensor().data().asFloats().read(values);
-        tensors.put(SLOT + e.getKey(), new FloatTensor(t.shape().asArray(), values));
+        tensors.put(names.get(i), new FloatTensor(t.shape().asArray(), values));
       }
     }
     try {
