@@ -57,4 +57,17 @@ public interface PeftMethod extends ModelRewriter {
   default java.util.Optional<PeftExport> peftExport() {
     return java.util.Optional.empty();
   }
+
+  /**
+   * How this method's parameters are updated. The default leaves it to {@code train.optimizer}; a
+   * method returning {@link UpdateRule#FUSED_SGD} makes core apply SGD to every trainable parameter
+   * inside the backward pass, for every method of the run.
+   *
+   * <pre>{@code
+   * public UpdateRule updateRule() { return UpdateRule.FUSED_SGD; }   // LOMO
+   * }</pre>
+   */
+  default UpdateRule updateRule() {
+    return UpdateRule.CONFIGURED_OPTIMIZER;
+  }
 }

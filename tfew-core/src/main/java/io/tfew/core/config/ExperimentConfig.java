@@ -60,7 +60,7 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
   public static final List<String> FORMATS = java.util.stream.Stream.concat(java.util.stream.Stream.of("rank_jsonl"),
       java.util.Arrays.stream(io.tfew.core.data.DatasetFormat.values()).map(io.tfew.core.data.DatasetFormat::configName))
       .toList();
-  public static final List<String> OPTIMIZERS = List.of("adafactor", "adamw");
+  public static final List<String> OPTIMIZERS = List.of("adafactor", "adamw", "sgd");
   public static final List<String> SCHEDULES = List.of("linear", "constant");
   public static final List<String> LENGTH_NORMS = List.of("mean", "sum");
 
@@ -94,7 +94,8 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
       ConfigField.ofInt("batch_size", 8, "examples per micro-batch"),
       ConfigField.ofInt("grad_accum", 1, "micro-batches per optimizer step"),
       ConfigField.ofDouble("lr", 3e-3, "peak learning rate"),
-      ConfigField.ofString("optimizer", "adafactor", "adafactor or adamw"),
+      ConfigField.ofString("optimizer", "adafactor", "adafactor, adamw or sgd (a method such as lomo that "
+          + "updates inside the backward pass needs sgd, which it implies when this is unset)"),
       ConfigField.ofString("schedule", "linear", "linear: warm-up, then linear decay to 0; constant: warm-up, then flat"),
       ConfigField.ofDouble("warmup_ratio", 0.06, "fraction of steps spent warming up"),
       ConfigField.ofDouble("max_grad_norm", 1.0, "clip the global gradient norm to this; 0: no clipping"),

@@ -22,15 +22,24 @@ public final class GradientClipping {
       return List.of();
     }
     Ops s = tf.withSubScope("clip_by_global_norm");
-    Operand<TFloat32> norm = globalNorm(s, grads);
-    // torch adds 1e-6 to the norm (not to the ratio), so a norm just above maxNorm may still not clip.
-    Operand<TFloat32> coef = s.math.minimum(s.constant(1f),
-        s.math.div(s.constant(maxNorm), s.math.add(norm, s.constant(1e-6f))));
+    Operand<TFloat32> coef = coefficient(s, globalNorm(s, grads), maxNorm);
     List<Operand<TFloat32>> clipped = new ArrayList<>(grads.size());
     for (Operand<TFloat32> g : grads) {
       clipped.add(s.math.mul(g, coef));
     }
     return clipped;
+  }
+
+  /**
+   * The factor {@link #byGlobalNorm} scales every gradient by, from an already measured global norm:
+   * {@code min(1, maxNorm / (norm + 1e-6))}. LOMO's second pass uses it with the norm of its first.
+   */
+  public static Operand<TFloat32> coefficient(Ops tf, Operand<TFloat32> norm, float maxNorm) {
+    if (!(maxNorm > 0)) {
+      throw new IllegalArgumentException("maxNorm must be > 0, got " + maxNorm);
+    }
+    // torch adds 1e-6 to the norm (not to the ratio), so a norm just above maxNorm may still not clip.
+    return tf.math.minimum(tf.constant(1f), tf.math.div(tf.constant(maxNorm), tf.math.add(norm, tf.constant(1e-6f))));
   }
 
   /** The L2 norm of all gradients taken as one vector (a float32 scalar; 0 for an empty list). */

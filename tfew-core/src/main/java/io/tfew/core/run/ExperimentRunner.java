@@ -14,12 +14,9 @@ import io.tfew.core.data.RankExample;
 import io.tfew.core.hub.ModelLocator;
 import io.tfew.core.model.SiteRewrites;
 import io.tfew.core.model.T5Config;
-import io.tfew.core.optim.Adafactor;
-import io.tfew.core.optim.AdamW;
 import io.tfew.core.optim.ConstantSchedule;
 import io.tfew.core.optim.LearningRateSchedule;
 import io.tfew.core.optim.LinearWarmupDecay;
-import io.tfew.core.optim.Optimizer;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.runtime.ModelGraph;
 import io.tfew.core.score.LengthNorm;
@@ -117,8 +114,7 @@ public final class ExperimentRunner {
 
       // Zero-shot runs (train.steps 0) build no training graph: a model without trainable parameters has none.
       boolean trains = config.train().steps() > 0;
-      TrainingGraph training = trains ? TrainingGraph.build(graph, losses, optimizer(config),
-          config.train().gradAccum(), config.train().maxGradNorm()) : null;
+      TrainingGraph training = trains ? TrainingStep.build(config, methods, graph, losses) : null;
       RankScoringGraph evalGraph = RankScoringGraph.build(graph.ops(), graph.evaluationModel());
       graph.rewrites().requireEveryMethodTouchedASite(graph.parameters());
       long trainable = graph.parameters().count();
@@ -259,14 +255,6 @@ public final class ExperimentRunner {
       AdapterDirectory.save(dir, entry.method(), entry.config(), methods.get(entry.method()), graph.parameters(),
           session);
     }
-  }
-
-  private static Optimizer optimizer(ExperimentConfig config) {
-    return switch (config.train().optimizer()) {
-      case "adafactor" -> new Adafactor();
-      case "adamw" -> new AdamW();
-      default -> throw new TfewException("train.optimizer: '" + config.train().optimizer() + "' is not supported");
-    };
   }
 
   private static LearningRateSchedule schedule(ExperimentConfig config) {

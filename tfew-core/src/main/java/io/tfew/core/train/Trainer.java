@@ -45,6 +45,10 @@ public final class Trainer {
     if (examples.size() == 0) {
       throw new TfewException("data.train: no training examples");
     }
+    if (graph.fused && options.gradAccum() != 1) {
+      throw new TfewException("train.grad_accum = " + options.gradAccum() + ": a fused (LOMO) step applies each "
+          + "gradient as soon as it is computed and cannot accumulate; set train.grad_accum: 1");
+    }
     this.model = model;
     this.session = session;
     this.graph = graph;
@@ -114,7 +118,8 @@ public final class Trainer {
   /**
    * One {@code Session.run} of the training step on an already packed batch, fed exactly as
    * {@link #train} feeds it: the dropout seed is {@code (seed, microIndex)}. With {@code applies} the run
-   * updates the parameters ({@link TrainingGraph#apply}), otherwise it only accumulates the gradient.
+   * updates the parameters ({@link TrainingGraph#apply}; two runs for a clipped fused graph), otherwise it
+   * only accumulates the gradient.
    * {@code tfew bench train} times this call.
    *
    * @param updateIndex the 1-based index of the optimizer update this micro-batch belongs to
@@ -130,6 +135,9 @@ public final class Trainer {
           .feed(graph.learningRate, lrT)
           .feed(graph.step, stepT)
           .fetch(graph.loss);
+      if (applies && graph.measuredNorm != null) {
+        return runTwoPasses(model, session, graph, packed, seedT, lrT, stepT, runner);
+      }
       if (applies) {
         runner.fetch(graph.gradientNorm).addTarget(graph.apply);
       } else {
@@ -140,6 +148,33 @@ public final class Trainer {
         double norm = applies ? ((TFloat32) r.get(1)).getFloat() : Double.NaN;
         return new double[] {loss, norm};
       }
+    }
+  }
+
+  /**
+   * LOMO's clipped step: the first run measures the gradient norm and updates nothing; the second, on the
+   * same batch and dropout seed and so with the same gradients, applies the fused update clipped by it.
+   */
+  private static double[] runTwoPasses(ModelGraph model, Session session, TrainingGraph graph, ChoiceBatch packed,
+      TInt64 seedT, TFloat32 lrT, TFloat32 stepT, Session.Runner measure) {
+    double loss;
+    float norm;
+    try (Result r = measure.fetch(graph.gradientNorm).run()) {
+      loss = ((TFloat32) r.get(0)).getFloat();
+      norm = ((TFloat32) r.get(1)).getFloat();
+    }
+    if (!Double.isFinite(loss)) {
+      return new double[] {loss, norm};
+    }
+    try (TFloat32 normT = TFloat32.scalarOf(norm);
+        Result r = packed.feed(session.runner(), graph.rank)
+            .feed(model.dropoutSeed(), seedT)
+            .feed(graph.learningRate, lrT)
+            .feed(graph.step, stepT)
+            .feed(graph.measuredNorm, normT)
+            .addTarget(graph.apply)
+            .run()) {
+      return new double[] {loss, norm};
     }
   }
 

@@ -3,8 +3,10 @@ package io.tfew.core.train;
 import io.tfew.api.loss.ChoiceLogProbs;
 import io.tfew.api.loss.Loss;
 import io.tfew.core.model.TrainableParameters;
+import io.tfew.core.optim.FusedSgd;
 import io.tfew.core.optim.GradientClipping;
 import io.tfew.core.optim.Optimizer;
+import io.tfew.core.optim.Sgd;
 import io.tfew.core.runtime.ModelGraph;
 import io.tfew.core.score.RankScoringGraph;
 import java.util.ArrayList;
@@ -30,6 +32,10 @@ import org.tensorflow.types.TFloat32;
  * <p>Without accumulation, one {@code Session.run} of {@link #apply} is one optimizer step. With
  * {@code k} micro-batches per step, the first {@code k - 1} run {@link #accumulate}, and the last runs
  * {@link #apply}, which updates from the mean gradient and clears the accumulators.
+ *
+ * <p>{@link #buildFused} builds LOMO's step instead ({@link FusedSgd}): SGD inside the backward pass, no
+ * accumulation. With clipping, a step is two runs on the same batch and dropout seed: the first fetches
+ * {@link #gradientNorm} only, the second feeds it to {@link #measuredNorm} and runs {@link #apply}.
  */
 public final class TrainingGraph {
   public final RankScoringGraph rank;
@@ -47,6 +53,13 @@ public final class TrainingGraph {
   public final Op accumulate;
   /** Applies one update from the accumulated and current gradients, then clears the accumulators. */
   public final Op apply;
+  /**
+   * Scalar fed to the second run of a clipped fused step: the norm the first run measured ({@code null}
+   * unless the graph is fused and clips).
+   */
+  public final Placeholder<TFloat32> measuredNorm;
+  /** Whether {@link #apply} is LOMO's fused SGD. */
+  public final boolean fused;
   public final Optimizer optimizer;
   /** Checkpointable optimizer state, by name, with an assign op each for restoring. */
   final Map<String, Variable<TFloat32>> slots;
@@ -58,9 +71,10 @@ public final class TrainingGraph {
   public record WeightedLoss(String name, Loss loss, double weight) {}
 
   private TrainingGraph(ModelGraph graph, List<WeightedLoss> losses, Optimizer optimizer, int gradAccum,
-      double maxGradNorm) {
+      double maxGradNorm, boolean fused) {
     Ops tf = graph.ops().withSubScope("train");
     this.optimizer = optimizer;
+    this.fused = fused;
     rank = RankScoringGraph.build(graph.ops(), graph.model());
     ChoiceLogProbs batch = rank.asChoiceLogProbs();
     terms = new LinkedHashMap<>();
@@ -83,13 +97,33 @@ public final class TrainingGraph {
       throw new io.tfew.api.TfewException("peft: the configured methods declare no trainable parameters");
     }
     Gradients gradients = tf.gradients(loss, variables);
+    learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    step = tf.withName("step").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    if (fused) {
+      List<Operand<TFloat32>> raw = new ArrayList<>();
+      for (int i = 0; i < variables.size(); i++) {
+        raw.add(gradients.dy(i));
+      }
+      gradientNorm = GradientClipping.globalNorm(tf, raw.stream().filter(g -> g != null).toList());
+      Operand<TFloat32> stepSize = learningRate;
+      if (maxGradNorm > 0) {
+        measuredNorm = tf.withName("measured_gradient_norm").placeholder(TFloat32.class,
+            Placeholder.shape(Shape.scalar()));
+        stepSize = tf.math.mul(learningRate, GradientClipping.coefficient(tf, measuredNorm, (float) maxGradNorm));
+      } else {
+        measuredNorm = null;
+      }
+      apply = FusedSgd.update(tf, variables, raw, stepSize, List.of(loss));
+      accumulate = null;
+      slots = optimizer.slots();
+      return;
+    }
+    measuredNorm = null;
     List<Operand<TFloat32>> grads = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
       Operand<TFloat32> g = gradients.dy(i);
       grads.add(g == null ? tf.zerosLike(variables.get(i)) : g);
     }
-    learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-    step = tf.withName("step").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
 
     List<Operand<TFloat32>> mean = grads;
     List<Variable<TFloat32>> accumulators = new ArrayList<>();
@@ -107,6 +141,13 @@ public final class TrainingGraph {
     } else {
       accumulate = null;
     }
+    // An update overwrites its weight in place. Clipping makes every update wait for every gradient, but
+    // without it an update could run while the backward pass still has to read the old weight (dx = dy W):
+    // "all gradients, then the update" is enforced here, whatever the clipping.
+    List<org.tensorflow.Operation> backward = new ArrayList<>();
+    grads.forEach(g -> backward.add(g.op()));
+    Ops afterBackward = tf.withControlDependencyOps(backward);
+    mean = mean.stream().map(g -> (Operand<TFloat32>) afterBackward.identity(g)).toList();
     gradientNorm = GradientClipping.globalNorm(tf, mean);
     List<Operand<TFloat32>> clipped = maxGradNorm > 0
         ? GradientClipping.byGlobalNorm(tf, mean, (float) maxGradNorm) : mean;
@@ -136,6 +177,15 @@ public final class TrainingGraph {
 
   public static TrainingGraph build(ModelGraph graph, List<WeightedLoss> losses, Optimizer optimizer,
       int gradAccum, double maxGradNorm) {
-    return new TrainingGraph(graph, losses, optimizer, gradAccum, maxGradNorm);
+    return new TrainingGraph(graph, losses, optimizer, gradAccum, maxGradNorm, false);
+  }
+
+  /**
+   * LOMO's step: SGD fused into the backward pass ({@link FusedSgd}), gradients clipped to
+   * {@code maxGradNorm} by the two-run scheme (0: no clipping, one run per step). Its {@link #optimizer}
+   * is {@link Sgd}, which keeps no state.
+   */
+  public static TrainingGraph buildFused(ModelGraph graph, List<WeightedLoss> losses, double maxGradNorm) {
+    return new TrainingGraph(graph, losses, new Sgd(), 1, maxGradNorm, true);
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tfew.api.config.ConfigSection;
 import io.tfew.api.peft.PeftMethod;
 import io.tfew.api.peft.PeftMethodProvider;
+import io.tfew.api.peft.UpdateRule;
 import io.tfew.core.adapter.AdapterDirectory;
 import io.tfew.core.checkpoint.Checkpoint;
 import io.tfew.core.model.SiteRewrites;
@@ -99,7 +100,7 @@ final class BaselinesTestKit {
 
   /**
    * Trains the method (active under its own name, as a run names it) for {@code steps} Adafactor updates
-   * on the fixture; saves the adapter to {@code saveTo} when it is not null.
+   * (fused SGD for a method that asks for it) on the fixture; saves the adapter to {@code saveTo} when it is not null.
    */
   static Trained train(String fixture, String methodName, Map<String, ?> raw, int steps, double lr, Path saveTo) {
     ConfigSection section = section(methodName, raw);
@@ -109,8 +110,10 @@ final class BaselinesTestKit {
     try (ExpectedTensors e = new ExpectedTensors(dir.resolve("expected.safetensors"));
         ModelGraph graph = new ModelGraph(T5Config.read(dir.resolve("config.json")),
             new SiteRewrites(List.of(new SiteRewrites.Active(methodName, method))), true, 1, 5L)) {
-      TrainingGraph tg = TrainingGraph.build(graph, List.of(new TrainingGraph.WeightedLoss("nll", TinyTraining.GOLD_NLL, 1.0)),
-          new Adafactor(), 1, 1.0);
+      List<TrainingGraph.WeightedLoss> nll = List.of(new TrainingGraph.WeightedLoss("nll", TinyTraining.GOLD_NLL, 1.0));
+      // As a run chooses: SGD fused into the backward pass when the method asks for it (lomo).
+      TrainingGraph tg = method.updateRule() == UpdateRule.FUSED_SGD ? TrainingGraph.buildFused(graph, nll, 1.0)
+          : TrainingGraph.build(graph, nll, new Adafactor(), 1, 1.0);
       RankScoringGraph rank = RankScoringGraph.build(graph.ops(), graph.evaluationModel());
       graph.rewrites().requireEveryMethodTouchedASite(graph.parameters());
       try (Session session = graph.startSession()) {
