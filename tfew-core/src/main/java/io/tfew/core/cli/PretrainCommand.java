@@ -1,0 +1,162 @@
+package io.tfew.core.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.inject.Inject;
+import io.tfew.api.TfewException;
+import io.tfew.api.config.ConfigSection;
+import io.tfew.api.loss.LossProvider;
+import io.tfew.core.data.JsonlWriter;
+import io.tfew.core.minit0.Pretraining;
+import io.tfew.core.plugin.PluginRegistry;
+import io.tfew.core.run.FileDigests;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code tfew pretrain}: multitask pre-training of a mini-T0 model from random weights. Beside the model
+ * it writes {@code pretrain.json} (command, seed, threads, options, progress, sha256) at every save, and
+ * {@code loss.jsonl} (the training curve).
+ */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+    description = "Pre-train a small T5 from scratch on the mini-T0 training families (plain LM loss, all weights "
+        + "trained); writes a Hugging Face model directory to --out.")
+public final class PretrainCommand implements Callable<Integer> {
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Model directory to write.")
+  Path out;
+  @Option(names = "--shape", defaultValue = "mini", description = "mini (default) or tiny (test-sized).")
+  String shape;
+  @Option(names = "--steps", defaultValue = "2400", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+  int steps;
+  @Option(names = "--batch-size", defaultValue = "96", description = "Prompts per step (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+  @Option(names = "--lr", defaultValue = "2e-3", description = "Peak AdamW learning rate (default: ${DEFAULT-VALUE}).")
+  double lr;
+  @Option(names = "--warmup", defaultValue = "100", description = "Linear warm-up steps (default: ${DEFAULT-VALUE}).")
+  int warmup;
+  @Option(names = "--lr-floor", defaultValue = "0.05",
+      description = "Cosine decay ends at this fraction of the peak (default: ${DEFAULT-VALUE}).")
+  double lrFloor;
+  @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Global-norm clip, 0 for none (default: ${DEFAULT-VALUE}).")
+  double maxGradNorm;
+  @Option(names = "--save-every", defaultValue = "200",
+      description = "Rewrite the model every this many steps, 0 for only at the end (default: ${DEFAULT-VALUE}).")
+  int saveEvery;
+  @Option(names = "--log-every", defaultValue = "10", description = "Loss line every this many steps (default: ${DEFAULT-VALUE}).")
+  int logEvery;
+  @Option(names = "--seed", defaultValue = "1", description = "Seeds the weights and the data (default: ${DEFAULT-VALUE}).")
+  long seed;
+  @Option(names = "--resume", description = "Continue from DIR/training-state if a state is there.")
+  boolean resume;
+  @Spec
+  CommandSpec spec;
+
+  private final PluginRegistry registry;
+
+  @Inject
+  PretrainCommand(PluginRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  public Integer call() {
+    if (logEvery < 1) {
+      throw new TfewException("--log-every = " + logEvery + ": must be at least 1");
+    }
+    Pretraining.Options options = new Pretraining.Options(shape, steps, batchSize, lr, warmup, lrFloor, maxGradNorm,
+        saveEvery, seed);
+    if (!registry.losses().containsKey("lm")) {
+      throw new TfewException("pretrain: the 'lm' loss plugin (tfew-losses) is not on the class path; run it "
+          + "through ./tfew, which puts every plugin module of the build on the class path");
+    }
+    LossProvider lm = registry.loss("lm", "pretrain");
+    PrintWriter stdout = spec.commandLine().getOut();
+    String command = "tfew " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    long start = System.nanoTime();
+    List<Map<String, Object>> curve = new ArrayList<>();
+    double[] lastLoss = {Double.NaN};
+    Pretraining.Outcome outcome;
+    try (ProgressBar bar = Progress.bar("pretrain", steps, "step")) {
+      outcome = Pretraining.run(out, options, lm.create(ConfigSection.defaults("losses.lm", lm.configFields())),
+          resume, new Pretraining.Listener() {
+            @Override
+            public void onStep(long step, double loss, double learningRate) {
+              lastLoss[0] = loss;
+              bar.stepTo(step);
+              bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", loss));
+              if (step % logEvery == 0 || step == steps) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("step", step);
+                row.put("loss", loss);
+                row.put("lr", learningRate);
+                row.put("seconds", Math.round((System.nanoTime() - start) / 1e7) / 100.0);
+                curve.add(row);
+                stdout.printf(Locale.ROOT, "step %d/%d loss %.4f lr %.2e %.1f s%n", step, steps, loss, learningRate,
+                    (System.nanoTime() - start) / 1e9);
+                stdout.flush();
+              }
+            }
+
+            @Override
+            public void onSave(long step, Path modelFile) {
+              writeCurve(out.resolve("loss.jsonl"), curve);
+              writeRecord(options, command, step, lastLoss[0], (System.nanoTime() - start) / 1e9, modelFile);
+            }
+          });
+    }
+    stdout.printf(Locale.ROOT, "model: %s (%,d parameters), steps %d..%d, final loss %.4f, %.1f s%n", out,
+        outcome.parameters(), outcome.startStep(), outcome.endStep(), outcome.lastLoss(),
+        (System.nanoTime() - start) / 1e9);
+    stdout.flush();
+    return 0;
+  }
+
+  private static void writeCurve(Path file, List<Map<String, Object>> rows) {
+    try (JsonlWriter w = JsonlWriter.open(file)) {
+      rows.forEach(w::write);
+      w.commit();
+    }
+  }
+
+  private void writeRecord(Pretraining.Options options, String command, long step, double loss, double seconds,
+      Path modelFile) {
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("command", command);
+    record.put("seed", options.seed());
+    record.put("threads", Runtime.getRuntime().availableProcessors());
+    record.put("options", options);
+    record.put("step", step);
+    record.put("loss", loss);
+    record.put("seconds", Math.round(seconds * 10) / 10.0);
+    record.put("resumed", resume);
+    record.put("model_sha256", FileDigests.sha256(modelFile));
+    Path file = out.resolve("pretrain.json");
+    Path tmp = out.resolve(".pretrain.json.tmp");
+    try {
+      Files.writeString(tmp, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValueAsString(record) + "\n");
+      try {
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new TfewException(file + ": cannot write (" + e.getMessage() + ")");
+    }
+  }
+}
