@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tfew", mixinStandardHelpOptions = true, version = "tfew 0.1.0",
     description = "Few-shot parameter-efficient fine-tuning of T5-family models.",
     subcommands = {ScoreCommand.class, GenerateCommand.class, TrainCommand.class, PluginsCommand.class, BenchCommand.class,
-        PretrainCommand.class, MiniT0Command.class,
+        PretrainCommand.class, MiniT0Command.class, DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class TfewCli implements Runnable {
   /** Exit status for bad input: arguments, config, data, checkpoints. */
@@ -24,7 +24,7 @@ public final class TfewCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: score, generate, train, plugins, bench, pretrain, minit0");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: score, generate, train, plugins, bench, pretrain, minit0, demo");
   }
 
   public static void main(String[] args) {
