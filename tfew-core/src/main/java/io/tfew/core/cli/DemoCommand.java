@@ -148,7 +148,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
     DemoTable table = DemoTable.of(g.tasks(), results);
     double seconds = (System.nanoTime() - start) / 1e9;
-    stdout.printf(Locale.ROOT, "%nAccuracy (%%) on mini-T0's held-out tasks: median over %d sample%s x every "
+    stdout.printf(Locale.ROOT, "%nAccuracy (%%) on the held-out tasks: median over %d sample%s x every "
         + "template [interquartile range]; %d shots%n%n", g.seeds(), g.seeds() == 1 ? "" : "s", g.shots());
     stdout.print(table.text());
     stdout.printf(Locale.ROOT, "%n%d runs in %.1f s%s%n", cells.size(), seconds,

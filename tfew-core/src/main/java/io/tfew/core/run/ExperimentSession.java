@@ -1,7 +1,9 @@
 package io.tfew.core.run;
 
 import io.tfew.api.TfewException;
+import io.tfew.api.config.ConfigField;
 import io.tfew.api.config.ConfigSection;
+import io.tfew.api.config.ConfigType;
 import io.tfew.api.eval.Aggregation;
 import io.tfew.api.eval.Evaluator;
 import io.tfew.api.eval.ScoredExample;
@@ -9,6 +11,7 @@ import io.tfew.api.peft.PeftMethod;
 import io.tfew.core.adapter.AdapterDirectory;
 import io.tfew.core.checkpoint.Checkpoint;
 import io.tfew.core.config.ExperimentConfig;
+import io.tfew.core.config.ResolvedConfig;
 import io.tfew.core.data.JsonlWriter;
 import io.tfew.core.data.RankExample;
 import io.tfew.core.hub.ModelLocator;
@@ -172,7 +175,7 @@ public final class ExperimentSession implements AutoCloseable {
     requireSameGraph(config);
     createDirectories(out);
     writeAtomically(out.resolve("config.resolved.yaml"), config.resolved().toYaml());
-    Provenance provenance = new Provenance(config.resolved().tree(), config.seed(), command);
+    Provenance provenance = new Provenance(portableConfig(config), config.seed(), command);
     provenance.file("model/config.json", modelDir.resolve("config.json"));
     provenance.file("model/tokenizer.json", modelDir.resolve("tokenizer.json"));
     RunData runData = data.load(config, tokenizer);
@@ -256,6 +259,70 @@ public final class ExperimentSession implements AutoCloseable {
     }
     // Inits that copy checkpoint values (soft prompts from word embeddings) run once those are loaded.
     graph.parameters().initializeFromBase(session);
+  }
+
+  /**
+   * The resolved config with every file path made absolute (model directory, data, templates, plugin keys of
+   * type path), so {@code tfew train --from provenance.json} finds the same files from any directory.
+   */
+  private Map<String, Object> portableConfig(ExperimentConfig config) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> tree = (Map<String, Object>) copy(config.resolved().tree());
+    ResolvedConfig resolved = config.resolved();
+    Path model = Path.of(RunData.modelReference(resolved, config.model()));
+    if (Files.isDirectory(model)) {
+      tree.put("model", model.toAbsolutePath().normalize().toString());
+    }
+    setPath(tree, "data.train.path", RunData.resolve(resolved, "data.train.path", config.data().train().path()));
+    if (config.data().eval().present()) {
+      setPath(tree, "data.eval.path", RunData.resolve(resolved, "data.eval.path", config.data().eval().path()));
+    }
+    if (!config.data().templates().file().isEmpty()) {
+      setPath(tree, "data.templates.file",
+          RunData.resolve(resolved, "data.templates.file", config.data().templates().file()));
+    }
+    if (tree.get("peft") instanceof List<?> entries) {
+      for (int i = 0; i < entries.size() && i < config.peft().size(); i++) {
+        ExperimentConfig.PeftEntry entry = config.peft().get(i);
+        if (!(entries.get(i) instanceof Map<?, ?> raw)) {
+          continue;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> section = (Map<String, Object>) raw;
+        for (ConfigField f : registry.method(entry.method(), entry.config().path()).configFields()) {
+          if (f.type() == ConfigType.PATH && section.get(f.key()) instanceof String) {
+            String value = entry.config().getString(f.key());
+            Path p = Path.of(value);
+            section.put(f.key(), Files.exists(p) ? p.toAbsolutePath().normalize().toString() : value);
+          }
+        }
+      }
+    }
+    return tree;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void setPath(Map<String, Object> tree, String dotted, Path value) {
+    String[] keys = dotted.split("\\.");
+    Map<String, Object> at = tree;
+    for (int i = 0; i < keys.length - 1; i++) {
+      at = (Map<String, Object>) at.computeIfAbsent(keys[i], k -> new LinkedHashMap<String, Object>());
+    }
+    at.put(keys[keys.length - 1], value.toString());
+  }
+
+  private static Object copy(Object node) {
+    if (node instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      m.forEach((k, v) -> out.put(String.valueOf(k), copy(v)));
+      return out;
+    }
+    if (node instanceof List<?> l) {
+      List<Object> out = new ArrayList<>();
+      l.forEach(v -> out.add(copy(v)));
+      return out;
+    }
+    return node;
   }
 
   /** Refuses a config whose graph would differ from the one built, naming the first key that differs. */
