@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Mini-T0: a miniature of the T0 recipe on synthetic text-to-text tasks over a 180-word vocabulary.
+ * Mini-T0: a miniature of the T0 recipe on synthetic text-to-text tasks over a 175-word vocabulary.
  * Twelve training families pre-train a small T5 ({@code tfew pretrain}); three held-out families, fixed
  * before any measurement, test few-shot adaptation through the ordinary {@code tfew train} path.
  *

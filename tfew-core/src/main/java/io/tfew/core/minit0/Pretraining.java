@@ -57,6 +57,18 @@ public final class Pretraining {
       double maxGradNorm, int saveEvery, long seed) {
     public Options {
       MiniT0Model.byName(shape);
+      if (steps < 1) {
+        throw new TfewException("--steps = " + steps + ": must be at least 1");
+      }
+      if (batchSize < 1) {
+        throw new TfewException("--batch-size = " + batchSize + ": must be at least 1");
+      }
+      if (!(lr > 0) || Double.isInfinite(lr)) {
+        throw new TfewException("--lr = " + lr + ": must be a positive number, e.g. 2e-3");
+      }
+      if (!(maxGradNorm >= 0)) {
+        throw new TfewException("--max-grad-norm = " + maxGradNorm + ": must be 0 (no clipping) or positive");
+      }
       if (warmupSteps < 0 || warmupSteps > steps) {
         throw new TfewException("--warmup = " + warmupSteps + ": must be between 0 and --steps (" + steps + ")");
       }
@@ -66,7 +78,6 @@ public final class Pretraining {
       if (saveEvery < 0) {
         throw new TfewException("--save-every = " + saveEvery + ": must not be negative");
       }
-      new TrainingOptions(steps, batchSize, 1, lr, saveEvery, seed); // validates steps, batch and lr
     }
   }
 

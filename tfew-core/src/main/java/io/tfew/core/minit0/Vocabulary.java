@@ -30,7 +30,7 @@ public final class Vocabulary {
       "repeat", "reverse", "first", "last", "did", "they", "writer", "means", "another", "for", "same", "odd",
       "out", "yes", "no", "positive", "negative", "true", "false", "high", "low", "up", "down", "rating",
       "thumbs", "would", "you", "recommend", "avoid", "pick", "number", "count", "then", "to", "its", "feel",
-      "mood", "answer", "question", "choose", "between", "similar", "different", "be", "looks", "seems");
+      "mood", "answer", "question", "choose", "between", "similar", "different", "be", "looks", "seems", "others");
 
   private static final List<String> ALL = all();
 
