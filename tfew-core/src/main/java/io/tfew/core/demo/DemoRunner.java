@@ -38,6 +38,7 @@ public final class DemoRunner {
 
   /** Hears about progress, from every worker thread. */
   public interface Listener {
+    /** A worker starts {@code cell} (for a method's first cell, before its graph is built). */
     void started(int worker, DemoCell cell);
 
     /** Training steps done since the last call, by any worker. */
@@ -114,10 +115,13 @@ public final class DemoRunner {
       configs.add(ExperimentConfig.from(new ConfigLoader().load(cell.recipe(), overrides), registry));
     }
     StepCounter progress = new StepCounter(listener);
+    listener.started(worker, group.get(0));
     try (ExperimentSession session = runner.open(configs.get(0), data, progress)) {
       for (int i = 0; i < group.size(); i++) {
         DemoCell cell = group.get(i);
-        listener.started(worker, cell);
+        if (i > 0) {
+          listener.started(worker, cell);
+        }
         Path dir = out.resolve(cell.name());
         ExperimentRunner.Outcome outcome = session.run(configs.get(i), dir, false,
             "tfew demo (cell " + cell.name() + ")", progress);

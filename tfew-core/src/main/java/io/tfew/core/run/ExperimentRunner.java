@@ -50,7 +50,6 @@ public final class ExperimentRunner {
   }
 
   public Outcome run(ExperimentConfig config, Path out, boolean resume, String command, Progress progress) {
-    ExperimentSession.createDirectories(out);
     try (ExperimentSession session = open(config, RunData::load, progress)) {
       return session.run(config, out, resume, command, progress);
     }
