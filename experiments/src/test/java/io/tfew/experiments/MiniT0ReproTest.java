@@ -56,7 +56,8 @@ class MiniT0ReproTest {
 
     JsonNode expected = json.readTree(EXPECTED.toFile());
     assertThat(measured.get("checkpoint_sha256").asText()).as("expected.json was recorded for another "
-        + "checkpoint; re-record it with -Dtfew.repro.record=true").isEqualTo(expected.get("checkpoint_sha256").asText());
+        + "checkpoint; re-record it with -Dtfew.repro.record=true")
+        .isEqualTo(expected.get("checkpoint_sha256").asText());
     boolean samePlatform = measured.get("platform").equals(expected.get("platform"));
     double lossTolerance = samePlatform ? 0 : expected.get("tolerance_loss").asDouble();
     double accuracyTolerance = samePlatform ? 0 : expected.get("tolerance_accuracy").asDouble();
@@ -72,7 +73,8 @@ class MiniT0ReproTest {
 
     Path again = dir.resolve("again");
     TrainEndToEndTest.cli("train", "--from", run.resolve("provenance.json").toString(), "--out", again.toString());
-    assertThat(Files.readAllLines(again.resolve("metrics.jsonl"))).isEqualTo(Files.readAllLines(run.resolve("metrics.jsonl")));
+    assertThat(Files.readAllLines(again.resolve("metrics.jsonl")))
+        .isEqualTo(Files.readAllLines(run.resolve("metrics.jsonl")));
     assertThat(Files.readAllBytes(again.resolve("adapter/adapter_model.safetensors")))
         .isEqualTo(Files.readAllBytes(run.resolve("adapter/adapter_model.safetensors")));
   }
@@ -121,7 +123,8 @@ class MiniT0ReproTest {
         }
       }
     }
-    return System.getProperty("os.name") + "-" + System.getProperty("os.arch") + " " + cpu.getOrDefault("vendor_id", "?")
+    return System.getProperty("os.name") + "-" + System.getProperty("os.arch") + " "
+        + cpu.getOrDefault("vendor_id", "?")
         + " family " + cpu.getOrDefault("cpu family", "?") + (avx512 ? " avx512" : "");
   }
 }

@@ -248,7 +248,7 @@ public final class ExperimentSession implements AutoCloseable {
     }
   }
 
-  /** The parameters as a fresh process with this seed would start: random inits, base weights, then base-derived inits. */
+  /** Parameters as a fresh process with this seed starts them: random inits, base weights, base-derived inits. */
   private void resetParameters(long seed, ExperimentRunner.Progress progress) {
     graph.parameters().reseed(seed);
     if (runs > 0 || seed != built.seed()) {

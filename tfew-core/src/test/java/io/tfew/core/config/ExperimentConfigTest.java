@@ -163,7 +163,8 @@ class ExperimentConfigTest {
     Path exp = write("exp.yaml", "model: m", "data: {train: {path: t}}");
     assertThat(load(exp).runtime()).isEqualTo(io.tfew.core.runtime.SessionOptions.DEFAULT);
 
-    Path one = write("one.yaml", "model: m", "data: {train: {path: t}}", "runtime: {threads: 1, optimize_graph: false}");
+    Path one = write("one.yaml", "model: m", "data: {train: {path: t}}",
+        "runtime: {threads: 1, optimize_graph: false}");
     assertThat(load(one).runtime()).isEqualTo(new io.tfew.core.runtime.SessionOptions(1, false));
   }
 
