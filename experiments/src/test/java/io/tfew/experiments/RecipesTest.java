@@ -3,6 +3,8 @@ package io.tfew.experiments;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tfew.core.config.ExperimentConfig;
+import io.tfew.core.demo.DemoCell;
+import io.tfew.core.demo.DemoGrid;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.run.RunData;
 import io.tfew.core.tokenize.T5Tokenizer;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -27,7 +30,9 @@ class RecipesTest {
           .filter(p -> !p.getFileName().toString().equals("base.yaml"))
           .filter(p -> !p.toString().contains("target"))
           // Sweep grids are not recipes; GridsTest expands and validates them.
-          .filter(p -> !p.normalize().startsWith("grids")).sorted().toList().stream();
+          .filter(p -> !p.normalize().startsWith("grids"))
+          // The demo's grid is not a recipe; demoGridNamesRecipesAndFilesThatExist checks it.
+          .filter(p -> !p.getFileName().toString().equals("demo.yaml")).sorted().toList().stream();
     }
   }
 
@@ -36,7 +41,9 @@ class RecipesTest {
   void recipeValidatesAndItsFilesExist(Path recipe) {
     SharedFixtures.root();
     ExperimentConfig c = ExperimentConfig.load(recipe, List.of(), PluginRegistry.discover());
-    assertThat(c.peft()).isNotEmpty();
+    // Only the demo's method-free parent and its zero-shot recipe train nothing.
+    boolean methodFree = List.of("few-shot.yaml", "zero-shot.yaml").contains(recipe.getFileName().toString());
+    assertThat(c.peft().isEmpty()).as(recipe + " has no PEFT method").isEqualTo(methodFree);
     if (recipe.toString().contains("t0-3b")) {
       Path dir = recipe.toAbsolutePath().getParent();
       Path base = Path.of(c.resolved().origin("data.train.path").file()).toAbsolutePath().getParent();
@@ -54,6 +61,17 @@ class RecipesTest {
         assertThat(data.eval()).as("one evaluation set per template").hasSizeGreaterThan(1);
         data.eval().values().forEach(set -> assertThat(set.encoded()).isNotEmpty());
       }
+    }
+  }
+
+  @Test
+  void demoGridNamesRecipesAndFilesThatExist() {
+    DemoGrid grid = DemoGrid.load(Path.of("mini-t0/demo.yaml"));
+    List<DemoCell> cells = grid.cells();
+    assertThat(cells).hasSize(grid.tasks().size() * (1 + grid.methods().size() * grid.seeds()));
+    for (String method : grid.methods()) {
+      assertThat(ExperimentConfig.load(grid.recipe(method), List.of(), PluginRegistry.discover()).peft())
+          .extracting(ExperimentConfig.PeftEntry::method).containsExactly(method);
     }
   }
 }

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
         AdapterCommand.class,
         PretrainCommand.class,
         MiniT0Command.class,
+        DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class TfewCli implements Runnable {
   /** Exit status for bad input: arguments, config, data, checkpoints. */

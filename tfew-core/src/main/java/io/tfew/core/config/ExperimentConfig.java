@@ -46,13 +46,15 @@ import java.util.Objects;
  * @param data the {@code data} section
  * @param train the {@code train} section
  * @param eval the {@code eval} section
+ * @param runtime the {@code runtime} section: how the TensorFlow session runs (threads, graph optimizer)
  * @param peft the PEFT methods, in the order their rewrites compose
  * @param losses the loss weights by loss name, in YAML order
  * @param lossConfigs each loss's own validated section, keyed like {@code losses}
  * @param resolved the config these values came from, for provenance and located errors
  */
 public record ExperimentConfig(String name, String model, int seed, int maxSeqLen, String out, Data data,
-    Train train, Eval eval, List<PeftEntry> peft, Map<String, Double> losses,
+    Train train, Eval eval, io.tfew.core.runtime.SessionOptions runtime, List<PeftEntry> peft,
+    Map<String, Double> losses,
     Map<String, ConfigSection> lossConfigs, ResolvedConfig resolved) {
 
   /** Training data formats. */
@@ -106,6 +108,13 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
   public static final List<ConfigField> EVAL = List.of(
       ConfigField.ofInt("batch_size", 16, "examples per evaluation batch"),
       ConfigField.ofString("length_norm", "mean", "choice score: mean or sum of token log-probs"));
+
+  public static final List<ConfigField> RUNTIME = List.of(
+      ConfigField.ofInt("threads", 0, "intra-op threads of the TensorFlow session; 0: every core. One per run is "
+          + "fastest for tiny models run side by side"),
+      ConfigField.ofBoolean("optimize_graph", true, "run TensorFlow's graph optimizer before the first step; "
+          + "false starts small models much faster. Both keys change float rounding: a run repeats bit for bit "
+          + "only with the same values"));
 
   /** Loss weights when {@code losses} is absent: T-Few's L_LM + L_UL + L_LN. */
   public static final Map<String, Double> DEFAULT_LOSSES = orderedMap("lm", 1.0, "unlikelihood", 1.0, "length_norm", 1.0);
@@ -162,6 +171,7 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
         .choices("train.schedule", SCHEDULES)
         .section("eval", EVAL)
         .choices("eval.length_norm", LENGTH_NORMS)
+        .section("runtime", RUNTIME)
         .nameList("eval.metrics", registry.evaluators(), "evaluator", DEFAULT_METRICS)
         .pluginList("peft", "method", registry.methods(), "PEFT method")
         .weightMap("losses", registry.losses(), "loss", DEFAULT_LOSSES)
@@ -186,6 +196,7 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
     ConfigSection tp = v.section("data.templates");
     ConfigSection tr = v.section("train");
     ConfigSection ev = v.section("eval");
+    ConfigSection rt = v.section("runtime");
 
     List<String> problems = new ArrayList<>();
     atLeast(v, problems, "max_seq_len", top.getInt("max_seq_len"), 1);
@@ -194,6 +205,7 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
     atLeast(v, problems, "train.grad_accum", tr.getInt("grad_accum"), 1);
     atLeast(v, problems, "train.checkpoint_every", tr.getInt("checkpoint_every"), 0);
     atLeast(v, problems, "eval.batch_size", ev.getInt("batch_size"), 1);
+    atLeast(v, problems, "runtime.threads", rt.getInt("threads"), 0);
     check(v, problems, "train.lr", tr.getDouble("lr") > 0 && Double.isFinite(tr.getDouble("lr")), "must be > 0");
     check(v, problems, "train.warmup_ratio", inRange(tr.getDouble("warmup_ratio"), 0, 1), "must be in [0, 1]");
     check(v, problems, "train.max_grad_norm", tr.getDouble("max_grad_norm") >= 0, "must be >= 0 (0: no clipping)");
@@ -219,6 +231,7 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
             tr.getDouble("max_grad_norm"), tr.getInt("checkpoint_every"), tr.getDouble("dropout"),
             tr.getBoolean("eval_before")),
         new Eval(ev.getInt("batch_size"), ev.getString("length_norm"), v.names("eval.metrics")),
+        new io.tfew.core.runtime.SessionOptions(rt.getInt("threads"), rt.getBoolean("optimize_graph")),
         peft, v.weights("losses"), v.weightConfigs("losses"), config);
   }
 

@@ -41,7 +41,7 @@ public final class TrainableParameters implements Parameters {
 
   private final Ops tf;
   private final T5Weights base;
-  private final long seed;
+  private long seed;
   private final Map<String, Declared> declared = new LinkedHashMap<>();
   private String owner = "";
 
@@ -73,6 +73,14 @@ public final class TrainableParameters implements Parameters {
     Assign<TFloat32> assign = tf.withName(key + ".assign").assign(v, feed);
     declared.put(key, new Declared(key, owner, dims, v, feed, assign, init));
     return v;
+  }
+
+  /**
+   * Sets the seed the next {@link #initialize} and {@link #initializeFromBase} draw from, so one graph can
+   * serve runs of several seeds with the values a graph built with that seed would start from.
+   */
+  public void reseed(long seed) {
+    this.seed = seed;
   }
 
   /**

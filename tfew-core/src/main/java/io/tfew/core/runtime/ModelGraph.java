@@ -10,7 +10,6 @@ import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TInt64;
 
 /**
@@ -99,10 +98,12 @@ public final class ModelGraph implements AutoCloseable {
    * with {@link T5Weights#load}.
    */
   public Session startSession() {
-    // Two inter-op threads let independent branches (q/k/v, the two gated FFN inputs) overlap; measured
-    // worth about 5% on a 2-core machine in tensorflow-java-notes.md.
-    ConfigProto proto = ConfigProto.newBuilder().setInterOpParallelismThreads(2).build();
-    Session session = new Session(graph, proto);
+    return startSession(SessionOptions.DEFAULT);
+  }
+
+  /** As {@link #startSession()}, with the given threads and graph optimisation. */
+  public Session startSession(SessionOptions options) {
+    Session session = new Session(graph, options.proto());
     try {
       parameters.initialize(session);
     } catch (RuntimeException e) {

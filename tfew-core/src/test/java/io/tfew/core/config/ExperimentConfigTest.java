@@ -155,7 +155,17 @@ class ExperimentConfigTest {
 
     assertThatThrownBy(() -> load(exp))
         .hasMessage(base + ":3: modle: unknown key; allowed keys are data, eval, losses, max_seq_len, model, name, "
-            + "out, peft, seed, train");
+            + "out, peft, runtime, seed, train");
+  }
+
+  @Test
+  void runtimeDefaultsToTensorFlowsAndReadsThreadsAndGraphOptimisation() throws IOException {
+    Path exp = write("exp.yaml", "model: m", "data: {train: {path: t}}");
+    assertThat(load(exp).runtime()).isEqualTo(io.tfew.core.runtime.SessionOptions.DEFAULT);
+
+    Path one = write("one.yaml", "model: m", "data: {train: {path: t}}",
+        "runtime: {threads: 1, optimize_graph: false}");
+    assertThat(load(one).runtime()).isEqualTo(new io.tfew.core.runtime.SessionOptions(1, false));
   }
 
   @Test

@@ -1,0 +1,487 @@
+package io.tfew.core.run;
+
+import io.tfew.api.TfewException;
+import io.tfew.api.config.ConfigField;
+import io.tfew.api.config.ConfigSection;
+import io.tfew.api.config.ConfigType;
+import io.tfew.api.eval.Aggregation;
+import io.tfew.api.eval.Evaluator;
+import io.tfew.api.eval.ScoredExample;
+import io.tfew.api.peft.PeftMethod;
+import io.tfew.core.adapter.AdapterDirectory;
+import io.tfew.core.checkpoint.Checkpoint;
+import io.tfew.core.config.ExperimentConfig;
+import io.tfew.core.config.ResolvedConfig;
+import io.tfew.core.data.JsonlWriter;
+import io.tfew.core.data.RankExample;
+import io.tfew.core.hub.ModelLocator;
+import io.tfew.core.model.SiteRewrites;
+import io.tfew.core.model.T5Config;
+import io.tfew.core.optim.ConstantSchedule;
+import io.tfew.core.optim.LearningRateSchedule;
+import io.tfew.core.optim.LinearWarmupDecay;
+import io.tfew.core.plugin.PluginRegistry;
+import io.tfew.core.runtime.ModelGraph;
+import io.tfew.core.score.LengthNorm;
+import io.tfew.core.score.RankScorer;
+import io.tfew.core.score.RankScoringGraph;
+import io.tfew.core.tokenize.T5Tokenizer;
+import io.tfew.core.train.Trainer;
+import io.tfew.core.train.TrainingGraph;
+import io.tfew.core.train.TrainingOptions;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import org.tensorflow.Session;
+
+/**
+ * One recipe's model, PEFT methods, losses and optimizer built into a graph with the base checkpoint
+ * loaded, ready to run that recipe many times: for other seeds, data, step counts or learning rates,
+ * which is what {@code tfew demo} varies over its grid. Building the graph and loading the weights
+ * costs more than a whole few-shot run of a small model, so it is done once.
+ *
+ * <p>Every {@link #run} starts from the state a fresh process would start from: the trainable
+ * parameters are initialised again from the run's seed (base weights that are trained, as in full
+ * fine-tuning, are reloaded), and the optimizer's slots are reset. A run here therefore writes the
+ * same numbers as {@code tfew train} of the same config. A recipe with no PEFT method only evaluates
+ * (zero-shot).
+ *
+ * <pre>{@code
+ * try (ExperimentSession s = ExperimentSession.open(config, locator, registry, RunData::load, progress)) {
+ *   for (int seed = 0; seed < 3; seed++) {
+ *     ExperimentConfig cell = ExperimentConfig.load(recipe, List.of("seed=" + seed), registry);
+ *     s.run(cell, Path.of("runs/seed" + seed), false, "demo", progress);
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Not thread-safe: run sessions side by side, one per thread.
+ */
+public final class ExperimentSession implements AutoCloseable {
+  /** Reads a run's data; {@code tfew demo} shares one cache of rendered data between its sessions. */
+  @FunctionalInterface
+  public interface DataLoader {
+    RunData load(ExperimentConfig config, T5Tokenizer tokenizer);
+  }
+
+  private final ExperimentConfig built;
+  private final PluginRegistry registry;
+  private final DataLoader data;
+  private final Path modelDir;
+  private final T5Config modelConfig;
+  private final T5Tokenizer tokenizer;
+  private final ModelGraph graph;
+  private final Map<String, PeftMethod> methods;
+  private final TrainingGraph training;
+  private final RankScoringGraph evalGraph;
+  private final Session session;
+  private final boolean trainsBaseWeights;
+  private int runs;
+
+  private ExperimentSession(ExperimentConfig built, PluginRegistry registry, DataLoader data, Path modelDir,
+      T5Config modelConfig, T5Tokenizer tokenizer, ModelGraph graph, Map<String, PeftMethod> methods,
+      TrainingGraph training, RankScoringGraph evalGraph, Session session) {
+    this.built = built;
+    this.registry = registry;
+    this.data = data;
+    this.modelDir = modelDir;
+    this.modelConfig = modelConfig;
+    this.tokenizer = tokenizer;
+    this.graph = graph;
+    this.methods = methods;
+    this.training = training;
+    this.evalGraph = evalGraph;
+    this.session = session;
+    this.trainsBaseWeights = graph.parameters().declared().values().stream().anyMatch(d -> d.init() == null);
+  }
+
+  /** Builds the graph {@code config} describes, opens its session and loads the base checkpoint. */
+  public static ExperimentSession open(ExperimentConfig config, ModelLocator locator, PluginRegistry registry,
+      DataLoader data, ExperimentRunner.Progress progress) {
+    Path modelDir = locator.resolve(RunData.modelReference(config.resolved(), config.model()));
+    T5Config modelConfig = T5Config.read(modelDir.resolve("config.json")).withDropout(config.train().dropout());
+    List<SiteRewrites.Active> active = new ArrayList<>();
+    Map<String, PeftMethod> methods = new LinkedHashMap<>();
+    for (ExperimentConfig.PeftEntry entry : config.peft()) {
+      PeftMethod method = registry.method(entry.method(), entry.config().path()).create(entry.config());
+      if (methods.putIfAbsent(entry.method(), method) != null) {
+        throw new TfewException(entry.config().path() + ": method '" + entry.method() + "' is listed twice");
+      }
+      active.add(new SiteRewrites.Active(entry.method(), method));
+    }
+    // Zero-shot runs (no method, or train.steps 0) build no training graph.
+    boolean trains = !methods.isEmpty() && config.train().steps() > 0;
+    List<TrainingGraph.WeightedLoss> losses = new ArrayList<>();
+    for (Map.Entry<String, Double> e : config.losses().entrySet()) {
+      losses.add(new TrainingGraph.WeightedLoss(e.getKey(),
+          registry.loss(e.getKey(), "losses").create(config.lossConfigs().get(e.getKey())), e.getValue()));
+    }
+    T5Tokenizer tokenizer = T5Tokenizer.load(modelDir.resolve("tokenizer.json"), config.maxSeqLen());
+    ModelGraph graph = null;
+    Session session = null;
+    try {
+      graph = new ModelGraph(modelConfig, new SiteRewrites(active), trains, 1, config.seed());
+      TrainingGraph training = trains ? TrainingStep.build(config, methods, graph, losses) : null;
+      RankScoringGraph evalGraph = RankScoringGraph.build(graph.ops(), graph.evaluationModel());
+      graph.rewrites().requireEveryMethodTouchedASite(graph.parameters());
+      session = graph.startSession(config.runtime());
+      loadBase(graph, session, modelDir, modelConfig, progress);
+      return new ExperimentSession(config, registry, data, modelDir, modelConfig, tokenizer, graph, methods,
+          training, evalGraph, session);
+    } catch (RuntimeException e) {
+      if (session != null) {
+        session.close();
+      }
+      if (graph != null) {
+        graph.close();
+      }
+      tokenizer.close();
+      throw e;
+    }
+  }
+
+  /** Trainable parameters of the methods, summed. */
+  public long trainableParameters() {
+    return graph.parameters().count();
+  }
+
+  /** Parameters of the base model. */
+  public long baseParameters() {
+    return modelConfig.parameterCount();
+  }
+
+  /**
+   * Runs {@code config}: zero-shot evaluation if asked, training, final evaluation, and writes the run
+   * directory {@code out}. {@code config} may differ from the one the session was opened with only in
+   * what a run feeds: name, output, seed, data, steps, learning rate and its schedule, checkpointing and
+   * evaluation settings.
+   */
+  public ExperimentRunner.Outcome run(ExperimentConfig config, Path out, boolean resume, String command,
+      ExperimentRunner.Progress progress) {
+    return run(config, out, resume, command, progress, Map.of());
+  }
+
+  /** As {@link #run(ExperimentConfig, Path, boolean, String, ExperimentRunner.Progress)}, with {@code extra} in the provenance. */
+  public ExperimentRunner.Outcome run(ExperimentConfig config, Path out, boolean resume, String command,
+      ExperimentRunner.Progress progress, Map<String, Object> extra) {
+    requireSameGraph(config);
+    createDirectories(out);
+    writeAtomically(out.resolve("config.resolved.yaml"), config.resolved().toYaml());
+    Provenance provenance = new Provenance(portableConfig(config), config.seed(), command);
+    extra.forEach(provenance::put);
+    provenance.file("model/config.json", modelDir.resolve("config.json"));
+    provenance.file("model/tokenizer.json", modelDir.resolve("tokenizer.json"));
+    RunData runData = data.load(config, tokenizer);
+    runData.files().forEach(provenance::file);
+    provenance.put("skipped_rows", runData.skipped());
+    long trainable = graph.parameters().count();
+    provenance.put("trainable_parameters", trainable);
+    // Reports give the trainable share of the model (T-Few's Figure 2 x-axis) from this record alone.
+    provenance.put("base_parameters", modelConfig.parameterCount());
+    provenance.put("sites", graph.rewrites().touched().entrySet().stream()
+        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().size())));
+    try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
+      checkpoint.files().forEach(f -> provenance.file("model/" + f.getFileName(), f));
+    }
+    resetParameters(config.seed(), progress);
+    runs++;
+    provenance.write(out);
+
+    RankScorer scorer = new RankScorer(session, evalGraph, modelConfig.padTokenId());
+    LengthNorm norm = LengthNorm.parse(config.eval().lengthNorm(), "eval.length_norm");
+    Map<String, Evaluator> evaluators = evaluators(config);
+    List<Map<String, Object>> metricRows = new ArrayList<>();
+    Map<String, Map<String, Double>> evaluations = new LinkedHashMap<>();
+    // Without training the only evaluation is the final one (reports and sweeps read "final").
+    if (training != null && config.train().evalBefore() && !runData.eval().isEmpty()) {
+      evaluations.put("zero_shot", evaluate("zero_shot", 0, runData, scorer, config, norm, evaluators, out,
+          metricRows, progress));
+    }
+    if (training != null) {
+      Trainer trainer = new Trainer(graph, session, training,
+          new TrainingOptions(config.train().steps(), config.train().batchSize(), config.train().gradAccum(),
+              config.train().lr(), config.train().checkpointEvery(), config.seed()),
+          schedule(config), runData.train());
+      progress.phase("train", config.train().steps());
+      Trainer.Outcome trained = trainer.train(out.resolve("checkpoint"), resume, (step, loss, norm2, lr) -> {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("phase", "train");
+        row.put("step", step);
+        row.put("loss", loss);
+        row.put("grad_norm", norm2);
+        row.put("lr", lr);
+        metricRows.add(row);
+        progress.advance(step, String.format(Locale.ROOT, "loss %.4f", loss));
+      });
+      progress.done();
+      provenance.put("resumed_from_step", trained.startStep());
+      if (!runData.eval().isEmpty()) {
+        evaluations.put("final", evaluate("final", config.train().steps(), runData, scorer, config, norm,
+            evaluators, out, metricRows, progress));
+      }
+      saveAdapters(out, config);
+    } else {
+      provenance.put("resumed_from_step", 0);
+      if (!runData.eval().isEmpty()) {
+        evaluations.put("final", evaluate("final", 0, runData, scorer, config, norm, evaluators, out, metricRows,
+            progress));
+      }
+    }
+    writeJsonl(out.resolve("metrics.jsonl"), metricRows);
+    provenance.put("evaluations", evaluations);
+    provenance.put("finished", java.time.Instant.now().toString());
+    provenance.write(out);
+    return new ExperimentRunner.Outcome(out, evaluations, trainable);
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+    tokenizer.close();
+  }
+
+  private static void loadBase(ModelGraph graph, Session session, Path modelDir, T5Config modelConfig,
+      ExperimentRunner.Progress progress) {
+    try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
+      progress.phase("load", modelConfig.parameterCount());
+      graph.weights().load(session, checkpoint, n -> progress.advance(n, ""));
+      progress.done();
+    }
+  }
+
+  /** Parameters as a fresh process with this seed starts them: random inits, base weights, base-derived inits. */
+  private void resetParameters(long seed, ExperimentRunner.Progress progress) {
+    graph.parameters().reseed(seed);
+    if (runs > 0 || seed != built.seed()) {
+      graph.parameters().initialize(session);
+    }
+    if (runs > 0 && trainsBaseWeights) {
+      loadBase(graph, session, modelDir, modelConfig, progress);
+    }
+    // Inits that copy checkpoint values (soft prompts from word embeddings) run once those are loaded.
+    graph.parameters().initializeFromBase(session);
+  }
+
+  /**
+   * The resolved config with every file path made absolute (model directory, data, templates, plugin keys of
+   * type path), so {@code tfew train --from provenance.json} finds the same files from any directory.
+   */
+  private Map<String, Object> portableConfig(ExperimentConfig config) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> tree = (Map<String, Object>) copy(config.resolved().tree());
+    ResolvedConfig resolved = config.resolved();
+    Path model = Path.of(RunData.modelReference(resolved, config.model()));
+    if (Files.isDirectory(model)) {
+      tree.put("model", model.toAbsolutePath().normalize().toString());
+    }
+    setPath(tree, "data.train.path", RunData.resolve(resolved, "data.train.path", config.data().train().path()));
+    if (config.data().eval().present()) {
+      setPath(tree, "data.eval.path", RunData.resolve(resolved, "data.eval.path", config.data().eval().path()));
+    }
+    if (!config.data().templates().file().isEmpty()) {
+      setPath(tree, "data.templates.file",
+          RunData.resolve(resolved, "data.templates.file", config.data().templates().file()));
+    }
+    if (tree.get("peft") instanceof List<?> entries) {
+      for (int i = 0; i < entries.size() && i < config.peft().size(); i++) {
+        ExperimentConfig.PeftEntry entry = config.peft().get(i);
+        if (!(entries.get(i) instanceof Map<?, ?> raw)) {
+          continue;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> section = (Map<String, Object>) raw;
+        for (ConfigField f : registry.method(entry.method(), entry.config().path()).configFields()) {
+          if (f.type() == ConfigType.PATH && section.get(f.key()) instanceof String) {
+            String value = entry.config().getString(f.key());
+            Path p = Path.of(value);
+            section.put(f.key(), Files.exists(p) ? p.toAbsolutePath().normalize().toString() : value);
+          }
+        }
+      }
+    }
+    return tree;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void setPath(Map<String, Object> tree, String dotted, Path value) {
+    String[] keys = dotted.split("\\.");
+    Map<String, Object> at = tree;
+    for (int i = 0; i < keys.length - 1; i++) {
+      at = (Map<String, Object>) at.computeIfAbsent(keys[i], k -> new LinkedHashMap<String, Object>());
+    }
+    at.put(keys[keys.length - 1], value.toString());
+  }
+
+  private static Object copy(Object node) {
+    if (node instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      m.forEach((k, v) -> out.put(String.valueOf(k), copy(v)));
+      return out;
+    }
+    if (node instanceof List<?> l) {
+      List<Object> out = new ArrayList<>();
+      l.forEach(v -> out.add(copy(v)));
+      return out;
+    }
+    return node;
+  }
+
+  /** Refuses a config whose graph would differ from the one built, naming the first key that differs. */
+  private void requireSameGraph(ExperimentConfig c) {
+    Map<String, Object> a = graphKeys(built);
+    Map<String, Object> b = graphKeys(c);
+    for (Map.Entry<String, Object> e : a.entrySet()) {
+      if (!Objects.equals(e.getValue(), b.get(e.getKey()))) {
+        throw new TfewException(c.resolved().source() + ": " + e.getKey() + " is " + b.get(e.getKey())
+            + " but this session was built for " + e.getValue() + "; open a session for that config");
+      }
+    }
+  }
+
+  private static Map<String, Object> graphKeys(ExperimentConfig c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("model", RunData.modelReference(c.resolved(), c.model()));
+    m.put("max_seq_len", c.maxSeqLen());
+    m.put("runtime", c.runtime());
+    m.put("peft", c.peft().stream().map(p -> Map.of(p.method(), p.config().asMap())).toList());
+    m.put("losses", c.losses());
+    Map<String, Object> lossConfigs = new LinkedHashMap<>();
+    c.lossConfigs().forEach((k, v) -> lossConfigs.put(k, v.asMap()));
+    m.put("losses.config", lossConfigs);
+    m.put("trains", !c.peft().isEmpty() && c.train().steps() > 0);
+    m.put("train.optimizer", c.train().optimizer());
+    m.put("train.grad_accum", c.train().gradAccum());
+    m.put("train.max_grad_norm", c.train().maxGradNorm());
+    m.put("train.dropout", c.train().dropout());
+    return m;
+  }
+
+  private Map<String, Evaluator> evaluators(ExperimentConfig config) {
+    Map<String, Evaluator> evaluators = new LinkedHashMap<>();
+    for (String name : config.eval().metrics()) {
+      evaluators.put(name, registry.evaluator(name, "eval.metrics")
+          .create(ConfigSection.defaults("eval.metrics." + name,
+              registry.evaluator(name, "eval.metrics").configFields())));
+    }
+    return evaluators;
+  }
+
+  private static Map<String, Double> evaluate(String phase, long step, RunData data, RankScorer scorer,
+      ExperimentConfig config, LengthNorm norm, Map<String, Evaluator> evaluators, Path out,
+      List<Map<String, Object>> metricRows, ExperimentRunner.Progress progress) {
+    Map<String, List<Double>> perMetric = new LinkedHashMap<>();
+    createDirectories(out.resolve("predictions"));
+    for (Map.Entry<String, RunData.EvalSet> set : data.eval().entrySet()) {
+      progress.phase("eval " + phase + " " + set.getKey(), set.getValue().encoded().size());
+      Evaluation.Result result = Evaluation.run(scorer, set.getValue().encoded(), config.eval().batchSize(), norm,
+          evaluators, n -> progress.advance(n, ""));
+      progress.done();
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("phase", phase);
+      row.put("step", step);
+      row.put("template", set.getKey());
+      row.put("examples", set.getValue().encoded().size());
+      row.putAll(result.metrics());
+      metricRows.add(row);
+      result.metrics().forEach((k, v) -> perMetric.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+      writePredictions(out.resolve("predictions").resolve(phase + "-" + safeName(set.getKey()) + ".jsonl"),
+          set.getValue().rows(), result.examples());
+    }
+    // T-Few reports the median over templates with its interquartile range.
+    Map<String, Double> summary = new LinkedHashMap<>();
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("phase", phase);
+    row.put("step", step);
+    row.put("template", "median");
+    perMetric.forEach((k, values) -> {
+      double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+      if (java.util.Arrays.stream(v).anyMatch(Double::isNaN)) {
+        summary.put(k, Double.NaN);
+        row.put(k, Double.NaN);
+        return;
+      }
+      Aggregation.Summary s = Aggregation.summarize(v);
+      summary.put(k, s.median());
+      row.put(k, s.median());
+      row.put(k + "_q1", s.q1());
+      row.put(k + "_q3", s.q3());
+    });
+    metricRows.add(row);
+    return summary;
+  }
+
+  private static String safeName(String s) {
+    return s.replaceAll("[^A-Za-z0-9._-]+", "_");
+  }
+
+  private static void writePredictions(Path file, List<RankExample> rows, List<ScoredExample> scored) {
+    try (JsonlWriter w = JsonlWriter.open(file)) {
+      for (int i = 0; i < rows.size(); i++) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("input", rows.get(i).input());
+        row.put("choices", rows.get(i).choices());
+        rows.get(i).label().ifPresent(l -> row.put("label", l));
+        row.put("scores", scored.get(i).scores());
+        row.put("prediction", scored.get(i).prediction());
+        w.write(row);
+      }
+      w.commit();
+    }
+  }
+
+  private static void writeJsonl(Path file, List<Map<String, Object>> rows) {
+    try (JsonlWriter w = JsonlWriter.open(file)) {
+      rows.forEach(w::write);
+      w.commit();
+    }
+  }
+
+  private void saveAdapters(Path out, ExperimentConfig config) {
+    for (ExperimentConfig.PeftEntry entry : config.peft()) {
+      Path dir = methods.size() == 1 ? out.resolve("adapter") : out.resolve("adapter").resolve(entry.method());
+      AdapterDirectory.save(dir, entry.method(), entry.config(), methods.get(entry.method()), graph.parameters(),
+          session);
+    }
+  }
+
+
+  private static LearningRateSchedule schedule(ExperimentConfig config) {
+    return switch (config.train().schedule()) {
+      case "linear" -> new LinearWarmupDecay(config.train().warmupRatio());
+      case "constant" -> new ConstantSchedule();
+      default -> throw new TfewException("train.schedule: '" + config.train().schedule() + "' is not supported");
+    };
+  }
+
+  static void createDirectories(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new TfewException(dir + ": cannot create the directory (" + e.getMessage() + ")");
+    }
+  }
+
+  static void writeAtomically(Path target, String text) {
+    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+    try {
+      Files.writeString(tmp, text);
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new TfewException(target + ": cannot write (" + e.getMessage() + ")");
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package io.tfew.core.runtime;
+
+import io.tfew.api.TfewException;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
+
+/**
+ * How a TensorFlow session runs a graph. Both settings change the float rounding of results, so a run
+ * records them ({@code runtime} in an experiment config) and repeats bit for bit only with the same ones.
+ *
+ * <pre>{@code
+ * Session s = graph.startSession(new SessionOptions(1, false)); // one thread, no graph rewriting
+ * }</pre>
+ *
+ * @param threads intra-op threads; 0: TensorFlow's default (every core). A tiny model's ops are too small to
+ *     split, so runs side by side go fastest with one thread each.
+ * @param optimizeGraph run TensorFlow's graph optimizer (grappler) before the first step; it fuses ops and
+ *     pays off for large models, but for a model of a few million parameters it costs more start-up time than
+ *     it saves.
+ */
+public record SessionOptions(int threads, boolean optimizeGraph) {
+  /** TensorFlow's defaults: every core, graph optimizer on. */
+  public static final SessionOptions DEFAULT = new SessionOptions(0, true);
+
+  public SessionOptions {
+    if (threads < 0) {
+      throw new TfewException("runtime.threads = " + threads + ": must be >= 0 (0: every core)");
+    }
+  }
+
+  ConfigProto proto() {
+    // Two inter-op threads let independent branches (q/k/v, the two gated FFN inputs) overlap; measured
+    // worth about 5% on a 2-core machine in tensorflow-java-notes.md.
+    ConfigProto.Builder b = ConfigProto.newBuilder().setInterOpParallelismThreads(2)
+        .setIntraOpParallelismThreads(threads);
+    if (!optimizeGraph) {
+      b.setGraphOptions(GraphOptions.newBuilder()
+          .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true)));
+    }
+    return b.build();
+  }
+}
