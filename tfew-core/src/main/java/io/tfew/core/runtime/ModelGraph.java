@@ -96,12 +96,15 @@ public final class ModelGraph implements AutoCloseable {
 
   /**
    * Opens a session and initialises the declared parameters. Base weights are still unset: load them
-   * with {@link T5Weights#load}.
+   * with {@link T5Weights#load}, which also computes the frozen tensors methods derive from them. Fails if
+   * a base weight some method replaced is still read by an op.
    */
   public Session startSession() {
     // Two inter-op threads let independent branches (q/k/v, the two gated FFN inputs) overlap; measured
     // worth about 5% on a 2-core machine in tensorflow-java-notes.md.
     ConfigProto proto = ConfigProto.newBuilder().setInterOpParallelismThreads(2).build();
+    // Every program is built by now: a replaced base weight must have no reader left.
+    weights.requireReplacedUnread();
     Session session = new Session(graph, proto);
     try {
       parameters.initialize(session);
