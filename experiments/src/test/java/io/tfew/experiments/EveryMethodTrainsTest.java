@@ -32,7 +32,7 @@ class EveryMethodTrainsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ia3", "lora", "prompt_tuning", "p_tuning", "adapter", "bitfit", "layernorm", "full",
+  @ValueSource(strings = {"ia3", "lora", "qlora", "prompt_tuning", "p_tuning", "adapter", "bitfit", "layernorm", "full",
       "prefix_tuning"})
   void methodTrainsSavesAndReScoresIdentically(String method) throws IOException {
     Path out = dir.resolve(method);
