@@ -32,8 +32,8 @@ class EveryMethodTrainsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ia3", "lora", "prompt_tuning", "p_tuning", "adapter", "bitfit", "layernorm", "full",
-      "prefix_tuning", "lomo"})
+  @ValueSource(strings = {"ia3", "lora", "qlora", "prompt_tuning", "p_tuning", "adapter", "bitfit", "layernorm",
+      "full", "prefix_tuning", "lomo"})
   void methodTrainsSavesAndReScoresIdentically(String method) throws IOException {
     Path out = dir.resolve(method);
     // lomo is SGD fused into the backward pass (with two-pass clipping at the recipe's max_grad_norm 1), and

@@ -3,6 +3,7 @@ package io.tfew.api.model;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TType;
 
 /**
  * Where plugins declare the tensors they train, and read the frozen base weights.
@@ -44,4 +45,41 @@ public interface Parameters {
 
   /** The HF names of every base weight, in checkpoint order. */
   java.util.List<String> baseWeightKeys();
+
+  /**
+   * Declares a frozen tensor of any type computed from a base weight's checkpoint values: a quantised
+   * copy (QLoRA's 4-bit codes and their block scales), a sparsity mask, a low-precision cache. Core runs
+   * {@code derive} while it loads {@code baseKey} (weights load one at a time, so only that weight's
+   * values are held in Java meanwhile) and stores the result in a variable of {@code type} that no
+   * optimizer updates, no parameter count includes and no adapter file holds. Declaring the same key
+   * again returns the same tensor; another shape or type is an error.
+   *
+   * <pre>{@code
+   * // in linearWeight: keep an 8-bit copy of the weight and read it instead of the float32 one
+   * String base = site.path() + ".weight";
+   * Operand<TUint8> q = params.frozenFromBase(site.path() + ".codes", base,
+   *     Shape.of(site.outFeatures(), site.inFeatures()), TUint8.class, codes);  // see BaseDerivation
+   * params.replaceBaseWeight(base);                 // the float32 copy is never loaded
+   * Operand<TFloat32> centred = tf.math.sub(tf.dtypes.cast(q, TFloat32.class), tf.constant(128f));
+   * return tf.math.mul(centred, tf.constant(1f / 127));
+   * }</pre>
+   *
+   * @param key the tensor's name, unique among declared parameters and frozen tensors
+   * @param baseKey the base weight it is computed from, by HF name
+   * @param shape the tensor's shape; the derivation must produce exactly that many values
+   * @param type the tensor's element type, e.g. {@code TUint8.class}
+   */
+  <T extends TType> Operand<T> frozenFromBase(String key, String baseKey, Shape shape, Class<T> type,
+      BaseDerivation derive);
+
+  /**
+   * Declares that the graph reads base weight {@code baseKey} only through tensors derived from it
+   * ({@link #frozenFromBase}): core then never loads its float32 values into the graph, so only the
+   * derived tensors stay resident. The method must not use the operand the {@code linearWeight} hook
+   * received for that weight (return a replacement built from the derived tensors instead): core checks,
+   * before the session opens, that no op reads the replaced weight, and fails naming the reader.
+   * Replacing a weight another method trains ({@link #trainableBase}) is an error. Declaring it twice is
+   * harmless.
+   */
+  void replaceBaseWeight(String baseKey);
 }

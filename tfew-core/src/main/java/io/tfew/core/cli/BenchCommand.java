@@ -2,7 +2,9 @@ package io.tfew.core.cli;
 
 import io.tfew.api.TfewException;
 import io.tfew.api.config.ConfigSection;
+import io.tfew.core.bench.Machine;
 import io.tfew.core.bench.MatmulPeak;
+import io.tfew.core.bench.MemoryBench;
 import io.tfew.core.bench.RandomCheckpointWriter;
 import io.tfew.core.bench.RandomModels;
 import io.tfew.core.bench.ResidentMemory;
@@ -45,7 +47,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code tfew bench}: throughput and memory on random models of known shapes. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks on random weights.",
     subcommands = {BenchCommand.Score.class, BenchCommand.Train.class, BenchCommand.Load.class,
-        BenchCommand.LoadChild.class})
+        BenchCommand.LoadChild.class, BenchCommand.Memory.class, BenchCommand.MemoryChild.class})
 public final class BenchCommand {
 
   /** Rank-classification throughput. */
@@ -328,21 +330,11 @@ public final class BenchCommand {
     }
 
     private static String cpuModel() {
-      try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-        return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip())
-            .findFirst().orElse(System.getProperty("os.arch"));
-      } catch (IOException | RuntimeException e) {
-        return System.getProperty("os.arch");
-      }
+      return Machine.cpuModel();
     }
 
     private static String loadAverage() {
-      try {
-        String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-        return f[0] + "," + f[1] + "," + f[2];
-      } catch (IOException | RuntimeException e) {
-        return "unknown";
-      }
+      return Machine.loadAverage();
     }
   }
 
@@ -431,6 +423,103 @@ public final class BenchCommand {
         }
       }
       out.flush();
+      return 0;
+    }
+  }
+
+  /**
+   * Peak resident memory of short training runs, one fresh JVM per method (and optimizer), on one random
+   * checkpoint written once.
+   */
+  @Command(name = "memory", mixinStandardHelpOptions = true,
+      description = "Peak resident memory (VmHWM) after loading and after a few training steps, each METHOD[:OPTIMIZER] "
+          + "in a fresh JVM on the same random checkpoint, with the difference to the first. "
+          + "Example: tfew bench memory --model t5-base --methods lora,qlora --steps 5")
+  static final class Memory implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "t5-base",
+        description = "A shape (t5-small, t5-base, t5-small-gated, tiny) or a config.json / model directory whose "
+            + "config is used; weights are always random (default: ${DEFAULT-VALUE}).")
+    String model;
+    @Option(names = "--methods", required = true,
+        description = "Comma-separated METHOD[:OPTIMIZER] (optimizer adafactor unless given), e.g. lora,qlora or "
+            + "full:adamw,lomo.")
+    String methods;
+    @Option(names = "--steps", defaultValue = "5") int steps;
+    @Option(names = "--batch-size", defaultValue = "2") int batchSize;
+    @Option(names = "--input-len", defaultValue = "128") int inputLen;
+    @Option(names = "--choices", defaultValue = "2") int choices;
+    @Option(names = "--choice-len", defaultValue = "8") int choiceLen;
+    @Option(names = "--child-heap-mb", defaultValue = "512",
+        description = "Java heap of each measuring JVM (default: ${DEFAULT-VALUE}).")
+    int childHeapMb;
+    @Option(names = "--dir", description = "Where to write the checkpoint (default: a temporary directory, deleted after).")
+    Path dir;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+      List<MemoryBench.Spec> specs = MemoryBench.Spec.parseList(methods);
+      PluginRegistry registry = PluginRegistry.discover();
+      for (MemoryBench.Spec s : specs) {
+        registry.method(s.method(), "bench memory --methods");
+      }
+      MemoryBench.BatchShape shape = new MemoryBench.BatchShape(batchSize, inputLen, choices, choiceLen, steps);
+      T5Config config = MemoryBench.model(model);
+      PrintWriter out = spec.commandLine().getOut();
+      boolean temporary = dir == null;
+      Path target = temporary ? Files.createTempDirectory("tfew-bench-memory") : Files.createDirectories(dir);
+      try {
+        long bytes = RandomCheckpointWriter.write(config, target, 7L);
+        out.printf(Locale.ROOT, "machine: cpu=%s cores=%d memory_gb=%.1f load_average=%s%n", Machine.cpuModel(),
+            Runtime.getRuntime().availableProcessors(), Machine.totalMemoryBytes() / 1e9, Machine.loadAverage());
+        out.printf(Locale.ROOT, "model=%s (d_model %d, d_ff %d%s, %d+%d layers, vocab %d) parameters=%,d "
+                + "checkpoint_f32_mb=%.0f%n", model, config.dModel(), config.dFf(), config.gatedFfn() ? " gated" : "",
+            config.numLayers(), config.numDecoderLayers(), config.vocabSize(), bytes / 4, bytes / (1024.0 * 1024.0));
+        out.printf(Locale.ROOT, "training: %d steps, batch %d x %d input tokens, %d choices x %d tokens, loss lm, "
+            + "child heap %d MB%n", steps, batchSize, inputLen, choices, choiceLen, childHeapMb);
+        out.flush();
+        List<MemoryBench.Measurement> rows = new ArrayList<>();
+        for (MemoryBench.Spec s : specs) {
+          MemoryBench.Measurement m = MemoryBench.measureInChild(target, s, shape, childHeapMb);
+          out.printf(Locale.ROOT, "%s: load_peak_rss_bytes=%d train_peak_rss_bytes=%d loss %.4f -> %.4f "
+              + "load_average=%s%n", s, m.loadPeakBytes(), m.trainPeakBytes(), m.firstLoss(), m.lastLoss(),
+              Machine.loadAverage());
+          out.flush();
+          rows.add(m);
+        }
+        out.print(MemoryBench.table(rows));
+        out.flush();
+        return 0;
+      } finally {
+        if (temporary) {
+          try (var files = Files.list(target)) {
+            for (Path p : files.toList()) {
+              Files.deleteIfExists(p);
+            }
+          }
+          Files.deleteIfExists(target);
+        }
+      }
+    }
+  }
+
+  /** The child side of {@code bench memory}: one method's training, reported as key=value lines. */
+  @Command(name = "memory-child", hidden = true)
+  static final class MemoryChild implements Callable<Integer> {
+    @Parameters(index = "0") Path dir;
+    @Parameters(index = "1") String method;
+    @Parameters(index = "2") String optimizer;
+    @Parameters(index = "3") int batchSize;
+    @Parameters(index = "4") int inputLen;
+    @Parameters(index = "5") int choices;
+    @Parameters(index = "6") int choiceLen;
+    @Parameters(index = "7") int steps;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      MemoryBench.runChild(dir, new MemoryBench.Spec(method, optimizer),
+          new MemoryBench.BatchShape(batchSize, inputLen, choices, choiceLen, steps), spec.commandLine().getOut());
       return 0;
     }
   }

@@ -1,22 +1,41 @@
 package io.tfew.core.model;
 
 import io.tfew.api.TfewException;
+import io.tfew.api.model.BaseDerivation;
 import io.tfew.core.checkpoint.Checkpoint;
 import io.tfew.core.checkpoint.TensorInfo;
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.function.LongConsumer;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.ByteDataBuffer;
 import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Assign;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TUint8;
+import org.tensorflow.types.family.TType;
 
 /**
  * The frozen base weights of a T5 model as graph variables named by their Hugging Face keys, and
@@ -25,15 +44,29 @@ import org.tensorflow.types.TFloat32;
  * <p>Weights are variables assigned from fed tensors, never constants: a GraphDef is capped at 2 GB.
  * Loading streams one tensor at a time from the file into a native tensor and assigns it, so the
  * peak memory is the variables plus the largest single weight.
+ *
+ * <p>It also holds the frozen tensors methods derive from base weights
+ * ({@link io.tfew.api.model.Parameters#frozenFromBase}), computed as each weight loads, and skips the
+ * weights methods replaced ({@link io.tfew.api.model.Parameters#replaceBaseWeight}): their variables
+ * exist in the graph but are never assigned, and TensorFlow allocates a variable's buffer only when it
+ * is first assigned, so a replaced weight costs no memory.
  */
 public final class T5Weights {
+  /** A frozen tensor computed from a base weight; see {@link #derive}. */
+  private record Derived(String key, String baseKey, long[] baseShape, long[] shape, Class<? extends TType> type,
+      Variable<?> variable, Placeholder<?> feed, Assign<?> assign, BaseDerivation derivation) {}
+
+  private final Ops frozen;
   private final Map<String, long[]> shapes;
   private final Map<String, Variable<TFloat32>> variables = new LinkedHashMap<>();
   private final Map<String, Placeholder<TFloat32>> feeds = new LinkedHashMap<>();
   private final Map<String, Assign<TFloat32>> assigns = new LinkedHashMap<>();
+  private final Map<String, Derived> derived = new LinkedHashMap<>();
+  private final Set<String> replaced = new LinkedHashSet<>();
 
   private T5Weights(Ops tf, T5Config config) {
     this.shapes = expectedShapes(config);
+    this.frozen = tf.withSubScope("frozen");
     Ops scope = tf.withSubScope("base");
     for (Map.Entry<String, long[]> e : shapes.entrySet()) {
       Shape shape = Shape.of(e.getValue());
@@ -129,6 +162,76 @@ public final class T5Weights {
     return variables.containsKey(key);
   }
 
+  /**
+   * Declares a frozen tensor computed from base weight {@code baseKey} when it loads (see
+   * {@link io.tfew.api.model.Parameters#frozenFromBase}); the same key again returns the same tensor.
+   */
+  @SuppressWarnings("unchecked")
+  public <T extends TType> Operand<T> derive(String key, String baseKey, Shape shape, Class<T> type,
+      BaseDerivation derivation) {
+    Derived existing = derived.get(key);
+    if (existing != null) {
+      if (!Arrays.equals(existing.shape(), shape.asArray()) || existing.type() != type
+          || !existing.baseKey().equals(baseKey)) {
+        throw new TfewException("frozen tensor '" + key + "' declared twice differently: from " + existing.baseKey()
+            + " as " + existing.type().getSimpleName() + Arrays.toString(existing.shape()) + ", then from " + baseKey
+            + " as " + type.getSimpleName() + Arrays.toString(shape.asArray()));
+      }
+      return (Operand<T>) existing.variable();
+    }
+    requireBase(baseKey, "frozen tensor '" + key + "'");
+    for (long d : shape.asArray()) {
+      if (d < 1) {
+        throw new TfewException("frozen tensor '" + key + "' has an empty or unknown dimension in shape " + shape);
+      }
+    }
+    if (bufferKind(type) == null) {
+      throw new TfewException("frozen tensor '" + key + "': type " + type.getSimpleName() + " is not supported; "
+          + "use TUint8, TInt32, TInt64 or TFloat32");
+    }
+    Objects.requireNonNull(derivation, "derivation");
+    Variable<T> v = frozen.withName(key).variable(shape, type);
+    Placeholder<T> feed = frozen.withName(key + ".feed").placeholder(type, Placeholder.shape(shape));
+    Assign<T> assign = frozen.withName(key + ".assign").assign(v, feed);
+    derived.put(key, new Derived(key, baseKey, shapes.get(baseKey), shape.asArray(), type, v, feed, assign, derivation));
+    return v;
+  }
+
+  /** Marks base weight {@code key} as never read in float32: it is not loaded (see {@link #requireReplacedUnread}). */
+  public void replace(String key) {
+    requireBase(key, "replaceBaseWeight");
+    replaced.add(key);
+  }
+
+  /** Base weights a method replaced by derived tensors; they are never loaded. */
+  public Set<String> replaced() {
+    return Collections.unmodifiableSet(replaced);
+  }
+
+  /**
+   * Fails if any op of the graph reads a replaced weight's variable (other than its own, never-run
+   * assignment): that op would fail at run time on an unassigned variable, so say which one it is now.
+   * A tied {@code lm_head} replaced while the embedding lookup still reads {@code shared.weight} is the
+   * typical case.
+   */
+  public void requireReplacedUnread() {
+    for (String key : replaced) {
+      GraphOperation variable = (GraphOperation) variables.get(key).op();
+      List<String> readers = new ArrayList<>();
+      for (GraphOperation consumer : variable.consumers()) {
+        if (!consumer.equals(assigns.get(key).op())) {
+          readers.add(consumer.name());
+        }
+      }
+      if (!readers.isEmpty()) {
+        throw new TfewException("base weight '" + key + "' was replaced by a derived copy (replaceBaseWeight), "
+            + "so its float32 values are not loaded, but the graph still reads it in " + readers
+            + "; a method that replaces a weight must not use it anywhere, and a tied weight cannot be replaced at "
+            + "one of its uses only");
+      }
+    }
+  }
+
   public Map<String, long[]> shapes() {
     return shapes;
   }
@@ -159,6 +262,13 @@ public final class T5Weights {
     long loaded = 0;
     for (Map.Entry<String, long[]> e : shapes.entrySet()) {
       String key = e.getKey();
+      if (derivesFrom(key) || replaced.contains(key)) {
+        // Derivations need the values in Java; this is one weight's worth, released before the next.
+        assign(session, key, checkpoint.readFloats(source.get(key)));
+        loaded += Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
+        progress.accept(loaded);
+        continue;
+      }
       try (TFloat32 t = TFloat32.tensorOf(Shape.of(e.getValue()))) {
         FloatDataBuffer buffer = t.asRawTensor().data().asFloats();
         checkpoint.readFloats(source.get(key),
@@ -187,14 +297,110 @@ public final class T5Weights {
     return key;
   }
 
-  /** Assigns every weight from {@code values} (used by tests and benchmarks that make random models). */
+  /**
+   * Assigns a weight from {@code values} (used by the checkpoint load, tests and benchmarks that make
+   * random models), and the frozen tensors derived from it; a replaced weight's own variable is skipped.
+   */
   public void assign(Session session, String key, float[] values) {
+    requireBase(key, "assign");
+    List<Derived> fromKey = derived.values().stream().filter(d -> d.baseKey().equals(key)).toList();
+    if (!fromKey.isEmpty()) {
+      // One run for all tensors derived from this weight: every distinct run signature costs TensorFlow
+      // a pruning pass over the whole graph.
+      List<Tensor> tensors = new ArrayList<>();
+      try {
+        Session.Runner runner = session.runner();
+        for (Derived d : fromKey) {
+          Tensor t = derivedTensor(d, values);
+          tensors.add(t);
+          runner.feed(d.feed(), t).addTarget(d.assign());
+        }
+        try (Result r = runner.run()) {
+          // assignment only
+        }
+      } finally {
+        tensors.forEach(Tensor::close);
+      }
+    }
+    if (replaced.contains(key)) {
+      return;
+    }
     try (TFloat32 t = TFloat32.tensorOf(Shape.of(shapes.get(key)))) {
       t.asRawTensor().data().asFloats().write(values);
       try (Result r = session.runner().feed(feeds.get(key), t).addTarget(assigns.get(key)).run()) {
         // assignment only
       }
     }
+  }
+
+  private boolean derivesFrom(String key) {
+    return derived.values().stream().anyMatch(d -> d.baseKey().equals(key));
+  }
+
+  private void requireBase(String key, String who) {
+    if (!shapes.containsKey(key)) {
+      throw new TfewException(who + ": the model has no base weight '" + key + "'; base weights are named like "
+          + shapes.keySet().stream().limit(3).toList() + (key.equals("lm_head.weight")
+              ? " (a model with tied embeddings has no lm_head.weight: its output projection is shared.weight)"
+              : ""));
+    }
+  }
+
+  /** The derivation's result as a tensor of the declared type and shape; the caller closes it. */
+  private static Tensor derivedTensor(Derived d, float[] base) {
+    Buffer out = d.derivation().derive(base, d.baseShape().clone());
+    long size = Arrays.stream(d.shape()).reduce(1, (a, b) -> a * b);
+    Class<? extends Buffer> kind = bufferKind(d.type());
+    if (out == null || !kind.isInstance(out)) {
+      throw new TfewException("frozen tensor '" + d.key() + "' is " + d.type().getSimpleName() + ", so its derivation "
+          + "must return a " + kind.getSimpleName() + ", not " + (out == null ? "null" : out.getClass().getSimpleName()));
+    }
+    if (out.remaining() != size) {
+      throw new TfewException("frozen tensor '" + d.key() + "' has shape " + Arrays.toString(d.shape()) + " (" + size
+          + " values) but its derivation from '" + d.baseKey() + "' returned " + out.remaining());
+    }
+    Tensor t = Tensor.of(d.type(), Shape.of(d.shape()));
+    try {
+      ByteDataBuffer raw = t.asRawTensor().data();
+      if (out instanceof ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        raw.write(a);
+      } else if (out instanceof FloatBuffer f) {
+        float[] a = new float[f.remaining()];
+        f.duplicate().get(a);
+        raw.asFloats().write(a);
+      } else if (out instanceof IntBuffer i) {
+        int[] a = new int[i.remaining()];
+        i.duplicate().get(a);
+        raw.asInts().write(a);
+      } else {
+        long[] a = new long[out.remaining()];
+        ((LongBuffer) out).duplicate().get(a);
+        raw.asLongs().write(a);
+      }
+    } catch (RuntimeException e) {
+      t.close();
+      throw e;
+    }
+    return t;
+  }
+
+  /** The buffer a derivation returns for a tensor type, or null for an unsupported type. */
+  private static Class<? extends Buffer> bufferKind(Class<? extends TType> type) {
+    if (type == TUint8.class) {
+      return ByteBuffer.class;
+    }
+    if (type == TFloat32.class) {
+      return FloatBuffer.class;
+    }
+    if (type == TInt32.class) {
+      return IntBuffer.class;
+    }
+    if (type == TInt64.class) {
+      return LongBuffer.class;
+    }
+    return null;
   }
 
   private String configSource() {

@@ -1,12 +1,15 @@
 package io.tfew.core.model;
 
 import io.tfew.api.TfewException;
+import io.tfew.api.model.BaseDerivation;
 import io.tfew.api.model.ParameterInit;
 import io.tfew.api.model.Parameters;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.tensorflow.Operand;
@@ -18,6 +21,7 @@ import org.tensorflow.op.core.Assign;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TType;
 
 /**
  * The parameters plugins declare, as variables named by their keys, with their initial values.
@@ -38,6 +42,9 @@ public final class TrainableParameters implements Parameters {
       return n;
     }
   }
+
+  /** Values per initialising run (64 MB of float32). */
+  private static final long INIT_BATCH_VALUES = 16L << 20;
 
   private final Ops tf;
   private final T5Weights base;
@@ -113,10 +120,33 @@ public final class TrainableParameters implements Parameters {
       throw new TfewException("no base weight '" + key + "'; base weights are named like "
           + base.shapes().keySet().stream().limit(3).toList());
     }
+    if (base.replaced().contains(key)) {
+      throw new TfewException("base weight '" + key + "' cannot be trained: a method replaced it by a derived "
+          + "frozen copy (replaceBaseWeight), so its float32 values are never loaded; target it with one of the two only");
+    }
     // No initialiser: the checkpoint load gives it its starting value.
     declared.put(key, new Declared(key, owner, base.shapes().get(key), base.variable(key), base.feed(key),
         base.assignOp(key), null));
     return base.get(key);
+  }
+
+  @Override
+  public <T extends TType> Operand<T> frozenFromBase(String key, String baseKey, Shape shape, Class<T> type,
+      BaseDerivation derive) {
+    if (declared.containsKey(key)) {
+      throw new TfewException("frozen tensor '" + key + "': the key is already a declared parameter");
+    }
+    return base.derive(key, baseKey, shape, type, derive);
+  }
+
+  @Override
+  public void replaceBaseWeight(String baseKey) {
+    Declared trained = declared.get(baseKey);
+    if (trained != null) {
+      throw new TfewException("base weight '" + baseKey + "' cannot be replaced by a derived copy: method '"
+          + trained.owner() + "' trains it (trainableBase); target it with one of the two only");
+    }
+    base.replace(baseKey);
   }
 
   @Override
@@ -137,17 +167,40 @@ public final class TrainableParameters implements Parameters {
    * ({@link ParameterInit.BaseDerived}): they wait for {@link #initializeFromBase}, after the checkpoint load.
    */
   public void initialize(Session session) {
-    for (Declared d : declared.values()) {
-      if (d.init() == null || d.init() instanceof ParameterInit.BaseDerived) {
-        continue;
+    // Assigned in batches of up to INIT_BATCH_VALUES values per run: each distinct run costs TensorFlow a
+    // pruning pass over the whole graph, which one run per parameter (LoRA on every linear: ~100) repeats.
+    List<TFloat32> tensors = new ArrayList<>();
+    Session.Runner runner = session.runner();
+    long batched = 0;
+    try {
+      for (Declared d : declared.values()) {
+        if (d.init() == null || d.init() instanceof ParameterInit.BaseDerived) {
+          continue;
+        }
+        long n = d.size();
+        if (n > Integer.MAX_VALUE) {
+          throw new TfewException("parameter '" + d.key() + "' has " + n + " values; at most 2^31-1 are supported");
+        }
+        float[] values = new float[(int) n];
+        d.init().fill(values, d.shape(), randomFor(d.key()));
+        TFloat32 t = TFloat32.tensorOf(Shape.of(d.shape()));
+        tensors.add(t);
+        t.asRawTensor().data().asFloats().write(values);
+        runner.feed(d.feed(), t).addTarget(d.assign());
+        batched += n;
+        if (batched >= INIT_BATCH_VALUES) {
+          runner.run().close();
+          tensors.forEach(TFloat32::close);
+          tensors.clear();
+          runner = session.runner();
+          batched = 0;
+        }
       }
-      long n = d.size();
-      if (n > Integer.MAX_VALUE) {
-        throw new TfewException("parameter '" + d.key() + "' has " + n + " values; at most 2^31-1 are supported");
+      if (!tensors.isEmpty()) {
+        runner.run().close();
       }
-      float[] values = new float[(int) n];
-      d.init().fill(values, d.shape(), randomFor(d.key()));
-      assign(session, d.key(), values);
+    } finally {
+      tensors.forEach(TFloat32::close);
     }
   }
 
@@ -172,6 +225,10 @@ public final class TrainableParameters implements Parameters {
       @Override
       public float[] read(String key) {
         long[] shape = shape(key);
+        if (base.replaced().contains(key)) {
+          throw new TfewException("base weight '" + key + "' was replaced by a derived copy (replaceBaseWeight), "
+              + "so its float32 values are not loaded and a fromBase init cannot read them");
+        }
         return cache.computeIfAbsent(key, k -> {
           try (Result r = session.runner().fetch(base.get(k)).run()) {
             TFloat32 t = (TFloat32) r.get(0);

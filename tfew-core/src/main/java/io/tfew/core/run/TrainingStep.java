@@ -6,10 +6,8 @@ import io.tfew.api.peft.UpdateRule;
 import io.tfew.core.config.ExperimentConfig;
 import io.tfew.core.config.Origin;
 import io.tfew.core.config.ResolvedConfig;
-import io.tfew.core.optim.Adafactor;
-import io.tfew.core.optim.AdamW;
 import io.tfew.core.optim.Optimizer;
-import io.tfew.core.optim.Sgd;
+import io.tfew.core.optim.Optimizers;
 import io.tfew.core.runtime.ModelGraph;
 import io.tfew.core.train.TrainingGraph;
 import java.util.List;
@@ -51,11 +49,6 @@ final class TrainingStep {
   }
 
   static Optimizer optimizer(ExperimentConfig config) {
-    return switch (config.train().optimizer()) {
-      case "adafactor" -> new Adafactor();
-      case "adamw" -> new AdamW();
-      case "sgd" -> new Sgd();
-      default -> throw new TfewException("train.optimizer: '" + config.train().optimizer() + "' is not supported");
-    };
+    return Optimizers.byName(config.train().optimizer(), config.resolved().locate("train.optimizer"));
   }
 }

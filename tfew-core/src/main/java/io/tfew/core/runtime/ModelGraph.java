@@ -95,7 +95,8 @@ public final class ModelGraph implements AutoCloseable {
 
   /**
    * Opens a session and initialises the declared parameters. Base weights are still unset: load them
-   * with {@link T5Weights#load}.
+   * with {@link T5Weights#load}, which also computes the frozen tensors methods derive from them. Fails if
+   * a base weight some method replaced is still read by an op.
    */
   public Session startSession() {
     return startSession(SessionOptions.DEFAULT);
@@ -103,6 +104,8 @@ public final class ModelGraph implements AutoCloseable {
 
   /** As {@link #startSession()}, with the given threads and graph optimisation. */
   public Session startSession(SessionOptions options) {
+    // Every program is built by now: a replaced base weight must have no reader left.
+    weights.requireReplacedUnread();
     Session session = new Session(graph, options.proto());
     try {
       parameters.initialize(session);
