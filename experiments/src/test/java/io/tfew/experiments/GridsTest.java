@@ -81,6 +81,18 @@ class GridsTest {
   }
 
   @Test
+  void theIa3PretrainingGridStartsFromOnesOrTheCommittedPretrainedVectors() {
+    Path committed = GRIDS.resolve("../../models/mini-t0-ia3/adapter/adapter_model.safetensors").normalize();
+    assertThat(committed).isRegularFile();
+    for (SweepPlan.Planned p : plan("ia3-pretraining.yaml").cells()) {
+      String init = p.config().peft().get(0).config().getString("init");
+      String axis = p.cell().axes().get("init");
+      assertThat(init).as(p.cell().name())
+          .isEqualTo(axis.equals("ones") ? "ones" : committed.toString());
+    }
+  }
+
+  @Test
   void classLabelPromptsStartFromTheirOwnDatasetsAnswerIds() {
     for (SweepPlan.Planned p : plan("prompt-tuning.yaml").cells()) {
       List<String> ids = p.config().peft().get(0).config().getStrings("init_token_ids");

@@ -2,6 +2,9 @@ package io.tfew.core.minit0;
 
 import io.tfew.api.TfewException;
 import io.tfew.api.loss.Loss;
+import io.tfew.api.config.ConfigSection;
+import io.tfew.api.peft.PeftMethod;
+import io.tfew.core.adapter.AdapterDirectory;
 import io.tfew.core.bench.RandomCheckpointWriter;
 import io.tfew.core.checkpoint.Checkpoint;
 import io.tfew.core.checkpoint.FloatTensor;
@@ -9,8 +12,10 @@ import io.tfew.core.checkpoint.SafetensorsWriter;
 import io.tfew.core.data.RankExample;
 import io.tfew.core.model.SiteRewrites;
 import io.tfew.core.model.T5Config;
+import io.tfew.core.optim.Adafactor;
 import io.tfew.core.optim.AdamW;
 import io.tfew.core.optim.CosineWarmupDecay;
+import io.tfew.core.optim.Optimizer;
 import io.tfew.core.runtime.ModelGraph;
 import io.tfew.core.score.EncodedExample;
 import io.tfew.core.score.ExampleEncoder;
@@ -29,6 +34,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.types.TFloat32;
@@ -88,7 +95,7 @@ public final class Pretraining {
     default void onSave(long step, Path modelFile) {}
   }
 
-  /** How the run ended. */
+  /** How the run ended; {@code parameters} counts the trained ones (every base weight, or the method's). */
   public record Outcome(long startStep, long endStep, double lastLoss, long parameters) {}
 
   private Pretraining() {}
@@ -97,20 +104,63 @@ public final class Pretraining {
     createDirectories(out);
     WordLevelTokenizerWriter.write(out.resolve("tokenizer.json"), Vocabulary.words());
     RandomCheckpointWriter.write(MiniT0Model.byName(options.shape()), out, options.seed());
-    // Read back what was written, so the model trained is the one its config.json describes.
-    T5Config config = T5Config.read(out.resolve("config.json")).withDropout(0.0);
-    try (T5Tokenizer tokenizer = T5Tokenizer.load(out.resolve("tokenizer.json"), MAX_SEQ_LEN);
-        ModelGraph graph = new ModelGraph(config, SiteRewrites.none(), true, 1, options.seed())) {
-      for (String key : graph.parameters().baseWeightKeys()) {
-        graph.parameters().trainableBase(key);
-      }
-      AdamW adamw = new AdamW(new AdamW.Options(0.9, 0.98, 1e-8, 0.0));
+    Path modelFile = out.resolve("model.safetensors");
+    return train(out, out, SiteRewrites.none(), new AdamW(new AdamW.Options(0.9, 0.98, 1e-8, 0.0)), options, lm,
+        resume, listener, modelFile, graph -> graph.parameters().baseWeightKeys().forEach(graph.parameters()::trainableBase),
+        (graph, session) -> saveModel(modelFile, graph, session));
+  }
+
+  /**
+   * A PEFT method to train on the mixture in place of the backbone, as T-Few pre-trains its (IA)^3 vectors
+   * on T0's mixture before few-shot fine-tuning.
+   *
+   * @param model an already pre-trained Hugging Face model directory (e.g. {@code models/mini-t0}), kept frozen
+   * @param name the method's registry name, under which its parameters are declared and saved
+   */
+  public record Adapter(Path model, String name, ConfigSection config, PeftMethod method) {}
+
+  /**
+   * Trains only {@code adapter}'s parameters on the training families, the backbone frozen, with T-Few's
+   * Adafactor (the optimizer its (IA)^3 runs use) under the same warm-up and cosine schedule. Writes
+   * {@code OUT/adapter/} as {@code tfew train} does (Hugging Face PEFT layout where the method has one) every
+   * {@code saveEvery} steps, and the training state in {@code OUT/training-state/}.
+   */
+  public static Outcome runAdapter(Path out, Adapter adapter, Options options, Loss lm, boolean resume,
+      Listener listener) {
+    createDirectories(out);
+    Path dir = out.resolve(ADAPTER_DIR);
+    SiteRewrites rewrites = new SiteRewrites(List.of(new SiteRewrites.Active(adapter.name(), adapter.method())));
+    return train(adapter.model(), out, rewrites, new Adafactor(), options, lm, resume, listener,
+        dir.resolve(AdapterDirectory.WEIGHTS_FILE), graph -> { },
+        (graph, session) -> AdapterDirectory.save(dir, adapter.name(), adapter.config(), adapter.method(),
+            graph.parameters(), session));
+  }
+
+  /** Where {@link #runAdapter} writes the adapter, inside the output directory. */
+  public static final String ADAPTER_DIR = "adapter";
+
+  /**
+   * The loop both modes share: the model of {@code modelDir} with {@code rewrites}, the parameters
+   * {@code makeTrainable} marks (PEFT methods declare theirs while the graph is built), the LM loss on the
+   * family stream, and {@code save} at every save step.
+   */
+  private static Outcome train(Path modelDir, Path out, SiteRewrites rewrites, Optimizer optimizer, Options options,
+      Loss lm, boolean resume, Listener listener, Path savedFile, Consumer<ModelGraph> makeTrainable,
+      BiConsumer<ModelGraph, Session> save) {
+    // Read back what is on disk, so the model trained is the one its config.json describes.
+    T5Config config = T5Config.read(modelDir.resolve("config.json")).withDropout(0.0);
+    try (T5Tokenizer tokenizer = T5Tokenizer.load(modelDir.resolve("tokenizer.json"), MAX_SEQ_LEN);
+        ModelGraph graph = new ModelGraph(config, rewrites, true, 1, options.seed())) {
+      makeTrainable.accept(graph);
       TrainingGraph training = TrainingGraph.build(graph, List.of(new TrainingGraph.WeightedLoss("lm", lm, 1.0)),
-          adamw, 1, options.maxGradNorm());
+          optimizer, 1, options.maxGradNorm());
+      graph.rewrites().requireEveryMethodTouchedASite(graph.parameters());
       try (Session session = graph.startSession()) {
-        try (Checkpoint init = Checkpoint.open(out)) {
+        try (Checkpoint init = Checkpoint.open(modelDir)) {
           graph.weights().load(session, init, n -> { });
         }
+        // Inits that copy checkpoint values (soft prompts from word embeddings) run once those are loaded.
+        graph.parameters().initializeFromBase(session);
         Trainer trainer = new Trainer(graph, session, training,
             new TrainingOptions(options.steps(), options.batchSize(), 1, options.lr(), options.saveEvery(),
                 options.seed()),
@@ -118,14 +168,14 @@ public final class Pretraining {
         Trainer.Outcome trained = trainer.train(out.resolve(STATE_DIR), resume, (step, loss, norm, lr) -> {
           listener.onStep(step, loss, lr);
           if (step == options.steps() || (options.saveEvery() > 0 && step % options.saveEvery() == 0)) {
-            saveModel(out.resolve("model.safetensors"), graph, session);
-            listener.onSave(step, out.resolve("model.safetensors"));
+            save.accept(graph, session);
+            listener.onSave(step, savedFile);
           }
         });
         if (trained.startStep() == options.steps()) {
-          saveModel(out.resolve("model.safetensors"), graph, session); // resumed a finished run
+          save.accept(graph, session); // resumed a finished run
         }
-        return new Outcome(trained.startStep(), trained.endStep(), trained.lastLoss(), config.parameterCount());
+        return new Outcome(trained.startStep(), trained.endStep(), trained.lastLoss(), graph.parameters().count());
       }
     }
   }
