@@ -53,7 +53,7 @@ class GridsTest {
 
   @Test
   void theGridsHaveThePapersCells() {
-    assertThat(plan("peft-comparison.yaml").cells()).hasSize(3 * 10 * 3);
+    assertThat(plan("peft-comparison.yaml").cells()).hasSize(3 * 12 * 3);
     assertThat(plan("losses.yaml").cells()).hasSize(3 * 4 * 3);
     assertThat(plan("ia3-pretraining.yaml").cells()).hasSize(3 * 2 * 3);
     assertThat(plan("prompt-tuning.yaml").cells()).hasSize(3 * 3 * 5 * 3);

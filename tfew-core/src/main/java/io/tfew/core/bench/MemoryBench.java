@@ -94,9 +94,12 @@ public final class MemoryBench {
     }
   }
 
-  /** One child's report. Bytes are -1 where /proc is unavailable. */
-  public record Measurement(Spec spec, long trainable, long baselineBytes, long loadPeakBytes, long trainPeakBytes,
-      double firstLoss, double lastLoss) {}
+  /**
+   * One child's report. Bytes are -1 where /proc is unavailable. {@code update} is the update that ran: the
+   * optimizer asked for, or {@code fused-sgd} for a method that asks for SGD in the backward pass (lomo).
+   */
+  public record Measurement(Spec spec, String update, long trainable, long baselineBytes, long loadPeakBytes,
+      long trainPeakBytes, double firstLoss, double lastLoss) {}
 
   /** Runs one measurement in a fresh JVM on the class path of this one; its stderr passes through. */
   public static Measurement measureInChild(Path checkpointDir, Spec spec, BatchShape shape, int childHeapMb)
@@ -127,7 +130,8 @@ public final class MemoryBench {
       throw new TfewException("bench memory: the child measuring " + spec + " failed (exit " + exit
           + "); its error is printed above");
     }
-    return new Measurement(spec, Long.parseLong(values.get("trainable_parameters")),
+    return new Measurement(spec, values.getOrDefault("update", spec.optimizer()),
+        Long.parseLong(values.get("trainable_parameters")),
         Long.parseLong(values.get("baseline_rss_bytes")), Long.parseLong(values.get("load_peak_rss_bytes")),
         Long.parseLong(values.get("train_peak_rss_bytes")), Double.parseDouble(values.get("first_loss")),
         Double.parseDouble(values.get("last_loss")));
@@ -146,9 +150,11 @@ public final class MemoryBench {
     try (ModelGraph graph = new ModelGraph(config, new SiteRewrites(List.of(new SiteRewrites.Active(spec.method(),
         method))), true, 1, 1L)) {
       // A method that asks for SGD fused into the backward pass (lomo) is measured with it: that is its point.
-      TrainingGraph training = method.updateRule() == io.tfew.api.peft.UpdateRule.FUSED_SGD
+      boolean fused = method.updateRule() == io.tfew.api.peft.UpdateRule.FUSED_SGD;
+      TrainingGraph training = fused
           ? TrainingGraph.buildFused(graph, losses, 1.0)
           : TrainingGraph.build(graph, losses, Optimizers.byName(spec.optimizer(), "bench memory"), 1, 1.0);
+      out.println("update=" + (fused ? "fused-sgd" : spec.optimizer()));
       graph.rewrites().requireEveryMethodTouchedASite(graph.parameters());
       try (Session session = graph.startSession(); ChoiceBatch packed = ChoiceBatch.pack(batch, config.padTokenId())) {
         out.println("baseline_rss_bytes=" + ResidentMemory.currentBytes());
@@ -202,7 +208,7 @@ public final class MemoryBench {
   /** The table {@code tfew bench memory} prints: one row per measurement, deltas against the first. */
   public static String table(List<Measurement> rows) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "| %-18s | %12s | %12s | %14s | %15s | %16s | %17s |%n", "method:optimizer",
+    b.append(String.format(Locale.ROOT, "| %-18s | %12s | %12s | %14s | %15s | %16s | %17s |%n", "method:update",
         "trainable", "baseline MB", "load peak MB", "train peak MB", "load vs first MB", "train vs first MB"));
     b.append("|").append("-".repeat(20)).append("|").append("-".repeat(14)).append("|").append("-".repeat(14))
         .append("|").append("-".repeat(16)).append("|").append("-".repeat(17)).append("|").append("-".repeat(18))
@@ -210,7 +216,7 @@ public final class MemoryBench {
     Measurement first = rows.get(0);
     for (Measurement m : rows) {
       b.append(String.format(Locale.ROOT, "| %-18s | %,12d | %12.0f | %14.0f | %15.0f | %+16.0f | %+17.0f |%n",
-          m.spec(), m.trainable(), mb(m.baselineBytes()), mb(m.loadPeakBytes()), mb(m.trainPeakBytes()),
+          m.spec().method() + ":" + m.update(), m.trainable(), mb(m.baselineBytes()), mb(m.loadPeakBytes()), mb(m.trainPeakBytes()),
           mb(m.loadPeakBytes()) - mb(first.loadPeakBytes()), mb(m.trainPeakBytes()) - mb(first.trainPeakBytes())));
     }
     return b.toString();
