@@ -84,8 +84,10 @@ class SweepEndToEndTest {
       String log = Files.readString(run.resolve("sweep.log"));
       JsonNode provenance = new ObjectMapper().readTree(run.resolve("provenance.json").toFile());
       assertThat(provenance.hasNonNull("finished")).as(cell).isTrue();
-      assertThat(count(log, ": finished in ")).as("%s trained to completion once; its log:%n%s", cell, log)
-          .isEqualTo(1);
+      // At most once: a kill that lands after a cell wrote its finished provenance but before it logged the
+      // line leaves no line, and the restarted sweep rightly skips the cell.
+      assertThat(count(log, ": finished in ")).as("%s trained to completion at most once; its log:%n%s", cell, log)
+          .isLessThanOrEqualTo(1);
       assertThat(provenance.get("sweep").get("cell").asText()).isEqualTo(cell);
       assertThat(provenance.get("config").get("name").asText()).isEqualTo(cell);
       long from = provenance.get("resumed_from_step").asLong();

@@ -235,6 +235,9 @@ public final class ExperimentSession implements AutoCloseable {
         evaluations.put("final", evaluate("final", 0, runData, scorer, config, norm, evaluators, out, metricRows,
             progress));
       }
+      // A method evaluated without training (its init, e.g. pre-trained (IA)^3 vectors) is still a run's
+      // adapter: scoring or fine-tuning from it later starts from exactly what was evaluated.
+      saveAdapters(out, config);
     }
     writeJsonl(out.resolve("metrics.jsonl"), metricRows);
     provenance.put("evaluations", evaluations);
