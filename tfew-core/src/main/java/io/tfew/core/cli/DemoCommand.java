@@ -1,5 +1,6 @@
 package io.tfew.core.cli;
 
+import io.tfew.core.data.AtomicText;
 import com.google.inject.Inject;
 import io.tfew.api.TfewException;
 import io.tfew.core.config.ExperimentConfig;
@@ -11,10 +12,8 @@ import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.run.ExperimentRunner;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -155,20 +154,10 @@ public final class DemoCommand implements Callable<Integer> {
         out != null ? "; runs, table.md and table.csv in " + dir : "");
     stdout.flush();
     if (out != null) {
-      write(dir.resolve("table.md"), table.markdown());
-      write(dir.resolve("table.csv"), table.csv());
+      AtomicText.write(dir.resolve("table.md"), table.markdown());
+      AtomicText.write(dir.resolve("table.csv"), table.csv());
     }
     return 0;
-  }
-
-  private static void write(Path target, String text) throws IOException {
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-    Files.writeString(tmp, text);
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
   }
 
   private static void deleteTree(Path dir) throws IOException {

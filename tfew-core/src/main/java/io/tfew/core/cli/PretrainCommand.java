@@ -1,5 +1,6 @@
 package io.tfew.core.cli;
 
+import io.tfew.core.data.AtomicText;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.inject.Inject;
@@ -13,10 +14,8 @@ import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.run.FileDigests;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -190,15 +189,9 @@ public final class PretrainCommand implements Callable<Integer> {
     record.put("resumed", resume);
     record.put(adapter == null ? "model_sha256" : "adapter_sha256", FileDigests.sha256(modelFile));
     Path file = out.resolve("pretrain.json");
-    Path tmp = out.resolve(".pretrain.json.tmp");
     try {
-      Files.writeString(tmp, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      AtomicText.write(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .writeValueAsString(record) + "\n");
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
     } catch (IOException e) {
       throw new TfewException(file + ": cannot write (" + e.getMessage() + ")");
     }

@@ -1,13 +1,12 @@
 package io.tfew.core.minit0;
 
+import io.tfew.core.data.AtomicText;
 import io.tfew.api.TfewException;
 import io.tfew.core.data.JsonlWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -43,7 +42,7 @@ public final class TaskFiles {
       HeldOutFamily family = families.get(f);
       Path out = dir.resolve(family.name());
       createDirectories(out.resolve(SHOTS + "_shot"));
-      writeText(out.resolve("templates.yaml"), templatesYaml(family));
+      AtomicText.write(out.resolve("templates.yaml"), templatesYaml(family));
       Set<String> taken = new HashSet<>();
       writeRows(out.resolve("test.jsonl"), rows(family, TEST_SIZE, new SplittableRandom(mix(seed, f, -1)), taken));
       for (int s : FEW_SHOT_SEEDS) {
@@ -116,20 +115,6 @@ public final class TaskFiles {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw new TfewException(dir + ": cannot create the directory (" + e.getMessage() + ")");
-    }
-  }
-
-  static void writeText(Path target, String text) {
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-    try {
-      Files.writeString(tmp, text);
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      throw new TfewException(target + ": cannot write (" + e.getMessage() + ")");
     }
   }
 }

@@ -1,11 +1,10 @@
 package io.tfew.core.report;
 
+import io.tfew.core.data.AtomicText;
 import io.tfew.api.TfewException;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,22 +41,7 @@ public final class ReportFiles {
       throw new TfewException(dir + ": cannot create the report directory (" + e.getMessage() + "); choose another --out");
     }
     Map<String, Path> written = new LinkedHashMap<>();
-    files.forEach((name, text) -> written.put(name, writeAtomically(dir.resolve(name), text)));
+    files.forEach((name, text) -> written.put(name, AtomicText.write(dir.resolve(name), text)));
     return written;
-  }
-
-  private static Path writeAtomically(Path target, String text) {
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-    try {
-      Files.writeString(tmp, text);
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      return target;
-    } catch (IOException e) {
-      throw new TfewException(target + ": cannot write (" + e.getMessage() + ")");
-    }
   }
 }

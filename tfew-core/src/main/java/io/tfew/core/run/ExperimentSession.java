@@ -1,5 +1,6 @@
 package io.tfew.core.run;
 
+import io.tfew.core.data.AtomicText;
 import io.tfew.api.TfewException;
 import io.tfew.api.config.ConfigField;
 import io.tfew.api.config.ConfigSection;
@@ -30,10 +31,8 @@ import io.tfew.core.train.Trainer;
 import io.tfew.core.train.TrainingGraph;
 import io.tfew.core.train.TrainingOptions;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -175,7 +174,7 @@ public final class ExperimentSession implements AutoCloseable {
       ExperimentRunner.Progress progress, Map<String, Object> extra) {
     requireSameGraph(config);
     createDirectories(out);
-    writeAtomically(out.resolve("config.resolved.yaml"), config.resolved().toYaml());
+    AtomicText.write(out.resolve("config.resolved.yaml"), config.resolved().toYaml());
     Provenance provenance = new Provenance(portableConfig(config), config.seed(), command);
     extra.forEach(provenance::put);
     provenance.file("model/config.json", modelDir.resolve("config.json"));
@@ -471,20 +470,6 @@ public final class ExperimentSession implements AutoCloseable {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw new TfewException(dir + ": cannot create the directory (" + e.getMessage() + ")");
-    }
-  }
-
-  static void writeAtomically(Path target, String text) {
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-    try {
-      Files.writeString(tmp, text);
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      throw new TfewException(target + ": cannot write (" + e.getMessage() + ")");
     }
   }
 }
