@@ -391,12 +391,7 @@ public final class BenchCommand {
         return 0;
       } finally {
         if (temporary) {
-          try (var files = Files.list(target)) {
-            for (Path p : files.toList()) {
-              Files.deleteIfExists(p);
-            }
-          }
-          Files.deleteIfExists(target);
+          deleteCheckpointDirectory(target);
         }
       }
     }
@@ -492,12 +487,7 @@ public final class BenchCommand {
         return 0;
       } finally {
         if (temporary) {
-          try (var files = Files.list(target)) {
-            for (Path p : files.toList()) {
-              Files.deleteIfExists(p);
-            }
-          }
-          Files.deleteIfExists(target);
+          deleteCheckpointDirectory(target);
         }
       }
     }
@@ -547,5 +537,15 @@ public final class BenchCommand {
       }
       weights.assign(session, e.getKey(), values);
     }
+  }
+
+  /** Removes a random checkpoint a bench wrote to a temporary directory (files only, no subdirectories). */
+  private static void deleteCheckpointDirectory(Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      for (Path p : files.toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+    Files.deleteIfExists(dir);
   }
 }
