@@ -37,7 +37,9 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
+import org.tensorflow.types.TFloat32;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -525,17 +527,21 @@ public final class BenchCommand {
 
   static void randomWeights(T5Weights weights, Session session, T5Config config) {
     SplittableRandom random = new SplittableRandom(3);
-    for (var e : weights.shapes().entrySet()) {
-      long n = 1;
-      for (long d : e.getValue()) {
-        n *= d;
+    try (T5Weights.AssignBatch batch = weights.assignBatch(session)) {
+      for (var e : weights.shapes().entrySet()) {
+        TFloat32 t = TFloat32.tensorOf(Shape.of(e.getValue()));
+        boolean norm = e.getKey().endsWith("layer_norm.weight");
+        float[] chunk = new float[1 << 16];
+        var buffer = t.asRawTensor().data().asFloats();
+        for (long offset = 0; offset < t.size(); offset += chunk.length) {
+          int n = (int) Math.min(chunk.length, t.size() - offset);
+          for (int i = 0; i < n; i++) {
+            chunk[i] = norm ? 1f : (float) ((random.nextDouble() - 0.5) * 0.1);
+          }
+          buffer.offset(offset).write(chunk, 0, n);
+        }
+        batch.add(e.getKey(), t);
       }
-      float[] values = new float[Math.toIntExact(n)];
-      boolean norm = e.getKey().endsWith("layer_norm.weight");
-      for (int i = 0; i < values.length; i++) {
-        values[i] = norm ? 1f : (float) ((random.nextDouble() - 0.5) * 0.1);
-      }
-      weights.assign(session, e.getKey(), values);
     }
   }
 

@@ -260,26 +260,118 @@ public final class T5Weights {
       }
     }
     long loaded = 0;
-    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-      String key = e.getKey();
-      if (derivesFrom(key) || replaced.contains(key)) {
-        // Derivations need the values in Java; this is one weight's worth, released before the next.
-        assign(session, key, checkpoint.readFloats(source.get(key)));
-        loaded += Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
-        progress.accept(loaded);
-        continue;
-      }
-      try (TFloat32 t = TFloat32.tensorOf(Shape.of(e.getValue()))) {
-        FloatDataBuffer buffer = t.asRawTensor().data().asFloats();
-        checkpoint.readFloats(source.get(key),
-            (offset, values, count) -> buffer.offset(offset).write(values, 0, count));
-        try (Result r = session.runner().feed(feeds.get(key), t).addTarget(assigns.get(key)).run()) {
-          // assignment only; nothing fetched
+    try (AssignBatch batch = new AssignBatch(session, groupBytes(shapes.values()))) {
+      for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+        String key = e.getKey();
+        if (derivesFrom(key) || replaced.contains(key)) {
+          // Derivations need the values in Java; this is one weight's worth, released before the next.
+          assign(session, key, checkpoint.readFloats(source.get(key)));
+          loaded += Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
+          progress.accept(loaded);
+          continue;
+        }
+        TFloat32 t = TFloat32.tensorOf(Shape.of(e.getValue()));
+        try {
+          FloatDataBuffer buffer = t.asRawTensor().data().asFloats();
+          checkpoint.readFloats(source.get(key),
+              (offset, values, count) -> buffer.offset(offset).write(values, 0, count));
+        } catch (RuntimeException ex) {
+          t.close();
+          throw ex;
         }
         loaded += t.size();
+        batch.add(key, t);
+        progress.accept(loaded);
       }
-      progress.accept(loaded);
     }
+  }
+
+  /**
+   * How many bytes of fed tensors one loading run assigns. Each {@code Session.run} with a new set of
+   * feeds makes TensorFlow prune the whole graph and build an executor for it: one run per weight spent
+   * nearly all of a t5-base load in that (a JFR profile of {@code bench load-child} put 938 of 1,000
+   * samples in {@code TF_SessionRun} under {@code T5Weights.load}). Grouping cuts the runs to a few dozen,
+   * while the fed copies held at once stay an eighth of the model, at most 256 MiB, and at least its largest
+   * weight.
+   */
+  static long groupBytes(java.util.Collection<long[]> shapes) {
+    long total = 0;
+    long largest = 0;
+    for (long[] shape : shapes) {
+      long bytes = 4 * Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+      total += bytes;
+      largest = Math.max(largest, bytes);
+    }
+    return Math.max(largest, Math.min(256L << 20, total / 8));
+  }
+
+  /**
+   * Assigns fed float32 weights to their variables, several per {@code Session.run} (see
+   * {@link #groupBytes}); closing it assigns what is left. It owns the tensors added to it.
+   */
+  public final class AssignBatch implements AutoCloseable {
+    private final Session session;
+    private final long limitBytes;
+    private final List<String> keys = new ArrayList<>();
+    private final List<TFloat32> tensors = new ArrayList<>();
+    private long bytes;
+
+    private AssignBatch(Session session, long limitBytes) {
+      this.session = session;
+      this.limitBytes = limitBytes;
+    }
+
+    /**
+     * Queues {@code values} (shaped as the weight) for weight {@code key}; the batch closes it. A weight
+     * that methods derive tensors from, or replaced, goes through {@link T5Weights#assign} at once.
+     */
+    public void add(String key, TFloat32 values) {
+      if (!shapes.containsKey(key) || derivesFrom(key) || replaced.contains(key)) {
+        try (values) {
+          float[] copy = new float[Math.toIntExact(values.size())];
+          values.asRawTensor().data().asFloats().read(copy);
+          assign(session, key, copy);
+        }
+        return;
+      }
+      keys.add(key);
+      tensors.add(values);
+      bytes += values.numBytes();
+      if (bytes >= limitBytes) {
+        flush();
+      }
+    }
+
+    /** Assigns everything queued, in one run. */
+    public void flush() {
+      if (tensors.isEmpty()) {
+        return;
+      }
+      try {
+        Session.Runner runner = session.runner();
+        for (int i = 0; i < keys.size(); i++) {
+          runner.feed(feeds.get(keys.get(i)), tensors.get(i)).addTarget(assigns.get(keys.get(i)));
+        }
+        try (Result r = runner.run()) {
+          // assignment only; nothing fetched
+        }
+      } finally {
+        tensors.forEach(Tensor::close);
+        tensors.clear();
+        keys.clear();
+        bytes = 0;
+      }
+    }
+
+    @Override
+    public void close() {
+      flush();
+    }
+  }
+
+  /** A batch of weight assignments for random or computed weights (benchmarks, tests); see {@link AssignBatch}. */
+  public AssignBatch assignBatch(Session session) {
+    return new AssignBatch(session, groupBytes(shapes.values()));
   }
 
   /**

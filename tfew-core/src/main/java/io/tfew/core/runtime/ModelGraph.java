@@ -5,6 +5,9 @@ import io.tfew.core.model.T5Config;
 import io.tfew.core.model.T5Model;
 import io.tfew.core.model.T5Weights;
 import io.tfew.core.model.TrainableParameters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -32,8 +35,14 @@ public final class ModelGraph implements AutoCloseable {
   private T5Model evaluationModel;
 
   public ModelGraph(T5Config config, SiteRewrites rewrites, boolean training, int taskCount, long seed) {
+    this(config, rewrites, training, taskCount, seed, PrefixScope::ops);
+  }
+
+  /** As the public constructor, with the op factory's root made by {@code opsFor} (tests compare scopes). */
+  ModelGraph(T5Config config, SiteRewrites rewrites, boolean training, int taskCount, long seed,
+      Function<Graph, Ops> opsFor) {
     this.graph = new Graph();
-    this.tf = Ops.create(graph);
+    this.tf = opsFor.apply(graph);
     this.config = config;
     this.weights = T5Weights.declare(tf, config);
     this.parameters = new TrainableParameters(tf, weights, seed);
@@ -114,6 +123,13 @@ public final class ModelGraph implements AutoCloseable {
       throw e;
     }
     return session;
+  }
+
+  /** The names of every operation in the graph, in creation order. */
+  List<String> operationNames() {
+    List<String> names = new ArrayList<>();
+    graph.operations().forEachRemaining(op -> names.add(op.name()));
+    return names;
   }
 
   @Override
