@@ -162,9 +162,7 @@ public final class MemoryBench {
           graph.weights().load(session, checkpoint, n -> { });
         }
         graph.parameters().initializeFromBase(session);
-        for (Op init : training.optimizer.slotInitializers()) {
-          session.runner().addTarget(init).run().close();
-        }
+        training.optimizer.initializeSlots(session);
         out.println("load_peak_rss_bytes=" + ResidentMemory.peakBytes());
         out.println("trainable_parameters=" + graph.parameters().count());
         out.flush();

@@ -29,13 +29,22 @@ public final class RandomModels {
         FfnActivation.GELU_NEW, false, 0.1, 0, 0, 1);
   }
 
+  /**
+   * T0-3B (bigscience/T0_3B's config.json): d_model 2048, 32 heads x 64, d_ff 5120 gated-GELU, 24+24 layers,
+   * vocab 32128, untied (2.85B parameters, 11.4 GB in float32).
+   */
+  public static T5Config t03b() {
+    return shape(2048, 32, 64, 5120, 24, true, FfnActivation.GELU_NEW, false);
+  }
+
   public static T5Config byName(String name) {
     return switch (name) {
       case "t5-small" -> t5Small();
       case "t5-base" -> t5Base();
       case "t5-small-gated" -> t5SmallGated();
+      case "t0-3b" -> t03b();
       default -> throw new io.tfew.api.TfewException("unknown model shape '" + name
-          + "'; use t5-small, t5-base or t5-small-gated");
+          + "'; use t5-small, t5-base, t5-small-gated or t0-3b");
     };
   }
 

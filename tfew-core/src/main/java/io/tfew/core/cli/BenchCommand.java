@@ -49,7 +49,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code tfew bench}: throughput and memory on random models of known shapes. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks on random weights.",
     subcommands = {BenchCommand.Score.class, BenchCommand.Train.class, BenchCommand.Load.class,
-        BenchCommand.LoadChild.class, BenchCommand.Memory.class, BenchCommand.MemoryChild.class})
+        BenchCommand.LoadChild.class, BenchCommand.Memory.class, BenchCommand.MemoryChild.class,
+        BenchCommand.Startup.class})
 public final class BenchCommand {
 
   /** Rank-classification throughput. */
@@ -155,27 +156,10 @@ public final class BenchCommand {
             + "least 2 choices, warmup may be 0)");
       }
       T5Config config = "tiny".equals(shape) ? RandomModels.tiny(64) : RandomModels.byName(shape);
-      PluginRegistry registry = PluginRegistry.discover();
-      String missing = java.util.stream.Stream.of("ia3").filter(n -> !registry.methods().containsKey(n))
-          .map(n -> "PEFT method " + n).collect(java.util.stream.Collectors.joining(", "));
-      for (String loss : LOSSES) {
-        if (!registry.losses().containsKey(loss)) {
-          missing += (missing.isEmpty() ? "" : ", ") + "loss " + loss;
-        }
-      }
-      if (!missing.isEmpty()) {
-        throw new TfewException("bench train: the plugins it trains with are not on the class path (" + missing
-            + "); run it through ./tfew, which puts every plugin module of the build on the class path");
-      }
+      Ia3Training setup = Ia3Training.discover("bench train");
+      var ia3 = setup.method();
+      List<TrainingGraph.WeightedLoss> losses = setup.losses();
       PrintWriter out = spec.commandLine().getOut();
-      var ia3Provider = registry.method("ia3", "bench train");
-      var ia3 = ia3Provider.create(ConfigSection.defaults("peft.ia3", ia3Provider.configFields()));
-      List<TrainingGraph.WeightedLoss> losses = new ArrayList<>();
-      for (String name : LOSSES) {
-        var provider = registry.loss(name, "bench train");
-        losses.add(new TrainingGraph.WeightedLoss(name,
-            provider.create(ConfigSection.defaults("losses." + name, provider.configFields())), 1.0));
-      }
       long flops = TrainStepFlops.of(config, batchSize, inputLen, choices, choiceLen);
       out.printf(Locale.ROOT, "machine: cpu=%s cores=%d load_average=%s%n", cpuModel(),
           Runtime.getRuntime().availableProcessors(), loadAverage());
@@ -210,9 +194,7 @@ public final class BenchCommand {
         try (Session session = graph.startSession();
             ChoiceBatch packed = ChoiceBatch.pack(batch, config.padTokenId())) {
           randomWeights(graph.weights(), session, config);
-          for (Op init : training.optimizer.slotInitializers()) {
-            session.runner().addTarget(init).run().close();
-          }
+          training.optimizer.initializeSlots(session);
           out.printf(Locale.ROOT, "tfew: graph built in %.1f s, session and random weights in %.1f s, %d trainable "
               + "parameters%n", buildSeconds, (System.nanoTime() - graphStart) / 1e9 - buildSeconds,
               graph.parameters().count());
@@ -523,6 +505,135 @@ public final class BenchCommand {
     }
     ids[length - 1] = 1;
     return ids;
+  }
+
+  /** (IA)^3 with T-Few's three losses, as bench train and bench startup train it. */
+  record Ia3Training(io.tfew.api.peft.PeftMethod method, List<TrainingGraph.WeightedLoss> losses) {
+    static Ia3Training discover(String who) {
+      PluginRegistry registry = PluginRegistry.discover();
+      String missing = java.util.stream.Stream.of("ia3").filter(n -> !registry.methods().containsKey(n))
+          .map(n -> "PEFT method " + n).collect(java.util.stream.Collectors.joining(", "));
+      for (String loss : Train.LOSSES) {
+        if (!registry.losses().containsKey(loss)) {
+          missing += (missing.isEmpty() ? "" : ", ") + "loss " + loss;
+        }
+      }
+      if (!missing.isEmpty()) {
+        throw new TfewException(who + ": the plugins it trains with are not on the class path (" + missing
+            + "); run it through ./tfew, which puts every plugin module of the build on the class path");
+      }
+      var ia3Provider = registry.method("ia3", who);
+      var ia3 = ia3Provider.create(ConfigSection.defaults("peft.ia3", ia3Provider.configFields()));
+      List<TrainingGraph.WeightedLoss> losses = new ArrayList<>();
+      for (String name : Train.LOSSES) {
+        var provider = registry.loss(name, who);
+        losses.add(new TrainingGraph.WeightedLoss(name,
+            provider.create(ConfigSection.defaults("losses." + name, provider.configFields())), 1.0));
+      }
+      return new Ia3Training(ia3, losses);
+    }
+  }
+
+  /**
+   * Where the time goes before training runs: building the (IA)^3 training graph, loading the weights from
+   * a checkpoint on disk, the first step (which pays for TensorFlow's graph optimisation) and the steady step.
+   */
+  @Command(name = "startup", mixinStandardHelpOptions = true,
+      description = "Seconds to build the (IA)^3 training graph, load the weights from a safetensors checkpoint "
+          + "(with GB/s), run the first step and a steady step. Without --model it writes a random checkpoint of "
+          + "--shape first (t0-3b: 11.4 GB) and deletes it after.")
+  static final class Startup implements Callable<Integer> {
+    @Option(names = "--shape", defaultValue = "t5-small",
+        description = "t5-small (default), t5-base, t5-small-gated, t0-3b, or tiny (a test-sized model).")
+    String shape;
+    @Option(names = "--model", description = "A model directory (config.json + safetensors) to load instead.")
+    Path model;
+    @Option(names = "--dir", description = "Where to write the random checkpoint (default: a temporary directory).")
+    Path dir;
+    @Option(names = "--batch-size", defaultValue = "2") int batchSize;
+    @Option(names = "--input-len", defaultValue = "64") int inputLen;
+    @Option(names = "--steady-steps", defaultValue = "3") int steadySteps;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      if (batchSize < 1 || inputLen < 2 || steadySteps < 1) {
+        throw new TfewException("bench startup: --batch-size and --steady-steps must be positive and --input-len "
+            + "at least 2");
+      }
+      Ia3Training setup = Ia3Training.discover("bench startup");
+      PrintWriter out = spec.commandLine().getOut();
+      boolean temporary = model == null && dir == null;
+      Path checkpointDir = model != null ? model
+          : temporary ? Files.createTempDirectory("tfew-bench-startup") : Files.createDirectories(dir);
+      try {
+        T5Config config;
+        if (model == null) {
+          config = "tiny".equals(shape) ? RandomModels.tiny(64) : RandomModels.byName(shape);
+          long t0 = System.nanoTime();
+          long bytes = RandomCheckpointWriter.write(config, checkpointDir, 7L);
+          out.printf(Locale.ROOT, "random checkpoint: %s, %,d bytes written in %.1f s%n", shape, bytes,
+              (System.nanoTime() - t0) / 1e9);
+        } else {
+          config = T5Config.read(model.resolve("config.json"));
+        }
+        out.printf(Locale.ROOT, "machine: cpu=%s cores=%d load_average=%s%n", Train.cpuModel(),
+            Runtime.getRuntime().availableProcessors(), Train.loadAverage());
+        out.printf(Locale.ROOT, "model=%s d_model=%d layers=%d+%d batch=%d input_len=%d%n",
+            model == null ? shape : model.toString(), config.dModel(), config.numLayers(), config.numDecoderLayers(),
+            batchSize, inputLen);
+        out.flush();
+        SplittableRandom random = new SplittableRandom(1);
+        List<EncodedExample> batch = new ArrayList<>();
+        for (int b = 0; b < batchSize; b++) {
+          batch.add(new EncodedExample(randomIds(random, inputLen, config.vocabSize()),
+              List.of(randomIds(random, 4, config.vocabSize()), randomIds(random, 4, config.vocabSize())), 0, 0));
+        }
+        long t0 = System.nanoTime();
+        try (ModelGraph graph = new ModelGraph(config,
+            new SiteRewrites(List.of(new SiteRewrites.Active("ia3", setup.method()))), true, 1, 1L)) {
+          TrainingGraph training = TrainingGraph.build(graph, setup.losses(), new Adafactor(), 1, 1.0);
+          double build = (System.nanoTime() - t0) / 1e9;
+          out.printf(Locale.ROOT, "graph_build_seconds=%.2f (%,d operations)%n", build, graph.operationCount());
+          out.flush();
+          long t1 = System.nanoTime();
+          try (Session session = graph.startSession();
+              ChoiceBatch packed = ChoiceBatch.pack(batch, config.padTokenId())) {
+            training.optimizer.initializeSlots(session);
+            double sessionSeconds = (System.nanoTime() - t1) / 1e9;
+            long t2 = System.nanoTime();
+            long bytes;
+            try (Checkpoint checkpoint = Checkpoint.open(checkpointDir)) {
+              long[] values = {0};
+              graph.weights().load(session, checkpoint, n -> values[0] = n);
+              bytes = 4 * values[0];
+            }
+            double load = (System.nanoTime() - t2) / 1e9;
+            out.printf(Locale.ROOT, "session_seconds=%.2f%n", sessionSeconds);
+            out.printf(Locale.ROOT, "weight_load_seconds=%.2f (%,d bytes, %.2f GB/s)%n", load, bytes, bytes / load / 1e9);
+            out.flush();
+            long t3 = System.nanoTime();
+            Trainer.runStep(graph, session, training, packed, 1L, 0, 3e-3, 1, true);
+            out.printf(Locale.ROOT, "first_step_seconds=%.2f%n", (System.nanoTime() - t3) / 1e9);
+            out.flush();
+            List<Double> steady = new ArrayList<>();
+            for (int i = 1; i <= steadySteps; i++) {
+              long t4 = System.nanoTime();
+              Trainer.runStep(graph, session, training, packed, 1L, i, 3e-3, i + 1, true);
+              steady.add((System.nanoTime() - t4) / 1e9);
+            }
+            out.printf(Locale.ROOT, "steady_step_seconds=%.3f (median of %d)%n", Train.median(steady), steadySteps);
+            out.printf(Locale.ROOT, "peak_rss_bytes=%d%n", ResidentMemory.peakBytes());
+          }
+        }
+        out.flush();
+        return 0;
+      } finally {
+        if (temporary) {
+          deleteCheckpointDirectory(checkpointDir);
+        }
+      }
+    }
   }
 
   static void randomWeights(T5Weights weights, Session session, T5Config config) {

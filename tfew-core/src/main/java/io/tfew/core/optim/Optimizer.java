@@ -39,4 +39,23 @@ public interface Optimizer {
 
   /** Ops that set every slot to its initial value (zeros), in the order of {@link #slots()}. */
   List<Op> slotInitializers();
+
+  /**
+   * Runs every {@link #slotInitializers() slot initialiser} in one {@code Session.run}: each distinct run
+   * costs TensorFlow a pruning pass over the whole graph, and an optimizer has two or three slots per
+   * trained tensor.
+   */
+  default void initializeSlots(org.tensorflow.Session session) {
+    runTogether(session, slotInitializers());
+  }
+
+  /** Runs {@code targets} as the targets of one {@code Session.run}; nothing when there are none. */
+  static void runTogether(org.tensorflow.Session session, List<? extends Op> targets) {
+    if (targets.isEmpty()) {
+      return;
+    }
+    org.tensorflow.Session.Runner runner = session.runner();
+    targets.forEach(runner::addTarget);
+    runner.run().close();
+  }
 }

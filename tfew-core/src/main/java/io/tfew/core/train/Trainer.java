@@ -1,5 +1,7 @@
 package io.tfew.core.train;
 
+import io.tfew.core.optim.Optimizer;
+
 import io.tfew.api.TfewException;
 import io.tfew.core.optim.LearningRateSchedule;
 import io.tfew.core.runtime.ModelGraph;
@@ -63,12 +65,8 @@ public final class Trainer {
    * {@code resume} is set and a state exists there.
    */
   public Outcome train(Path checkpointDir, boolean resume, Listener listener) {
-    for (Op init : graph.optimizer.slotInitializers()) {
-      session.runner().addTarget(init).run().close();
-    }
-    for (Op reset : graph.accumulatorResets) {
-      session.runner().addTarget(reset).run().close();
-    }
+    graph.optimizer.initializeSlots(session);
+    Optimizer.runTogether(session, graph.accumulatorResets);
     long start = 0;
     if (resume && checkpointDir != null && TrainingCheckpoint.exists(checkpointDir)) {
       TrainingCheckpoint.State state = TrainingCheckpoint.restore(checkpointDir, model.parameters(), graph, session);
