@@ -48,8 +48,6 @@ import java.util.stream.Collectors;
  */
 public final class PluginRegistry {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
-  /** The class a {@link ServiceConfigurationError} is about, in the JDK's wording of each failure. */
-  private static final Pattern FAILED_PROVIDER = Pattern.compile("Provider (\\S+) |: (\\S+) not a subtype");
   /** "... (class file version 66.0), this version of the Java Runtime only recognizes ... up to 61.0". */
   private static final Pattern CLASS_VERSION = Pattern.compile("class file version (\\d+)");
   /** Class file major version of Java 1.0's successors start at 45 (Java 1.1); Java N is N + 44. */
@@ -320,9 +318,11 @@ public final class PluginRegistry {
   /** The message for a provider that ServiceLoader found but could not instantiate. */
   private static String failure(Class<?> type, String kind, ServiceConfigurationError e,
       Map<String, List<PluginOrigin>> listed) {
-    Matcher m = FAILED_PROVIDER.matcher(String.valueOf(e.getMessage()));
-    String className = m.find() ? (m.group(1) != null ? m.group(1) : m.group(2)) : null;
-    String where = className != null && listed.containsKey(className)
+    // The JDK's message names the provider class; the longest listed name it contains is that class.
+    String message = String.valueOf(e.getMessage());
+    String className = listed.keySet().stream().filter(message::contains)
+        .max(java.util.Comparator.comparingInt(String::length)).orElse(null);
+    String where = className != null
         ? listed.get(className).stream().map(PluginRegistry::source).distinct().collect(Collectors.joining(" and "))
         : "a " + kind + " plugin";
     Throwable cause = e.getCause();
@@ -334,8 +334,11 @@ public final class PluginRegistry {
             + (cause instanceof UnsupportedClassVersionError u && className != null ? newerJava(className, u)
                 : "could not be created: " + cause.getClass().getName()
                     + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
-    return where + ": " + reason + "; check the plugin's META-INF/services/" + type.getName()
-        + " and its provider's public no-argument constructor";
+    String fix = cause instanceof NoSuchMethodException
+        ? "give the provider a public no-argument constructor"
+        : "a provider's constructor must succeed without reading files or loading native code (see "
+            + PluginProvider.class.getName() + "); fix or remove the plugin";
+    return where + ": " + reason + "; " + fix;
   }
 
   /** How messages name where a provider's class or services file came from. */
