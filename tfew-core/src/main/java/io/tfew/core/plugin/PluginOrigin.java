@@ -24,10 +24,24 @@ public record PluginOrigin(Optional<Path> location, boolean outside) {
   /** How messages name the class path, whatever module jar a provider is in. */
   public static final String BUILT_IN = "built-in (class path)";
 
-  /** The origin of {@code type}, judged against the jars of {@code path}. */
+  /**
+   * The origin of {@code type}, judged against the jars of {@code path}. A jar that is both on the class path
+   * and on the plugin path is loaded by tfew's own class loader (parents first), so its classes are built in.
+   */
   public static PluginOrigin of(Class<?> type, PluginPath path) {
     CodeSource source = type.getProtectionDomain().getCodeSource();
-    return of(source == null ? null : source.getLocation(), path);
+    PluginOrigin byLocation = of(source == null ? null : source.getLocation(), path);
+    return byLocation.outside() && loadedWithTfew(type) ? new PluginOrigin(byLocation.location(), false) : byLocation;
+  }
+
+  private static boolean loadedWithTfew(Class<?> type) {
+    ClassLoader defining = type.getClassLoader();
+    for (ClassLoader l = PluginOrigin.class.getClassLoader(); l != null; l = l.getParent()) {
+      if (l == defining) {
+        return true;
+      }
+    }
+    return defining == null;
   }
 
   /** The origin of a class-path or plugin-path {@code location} (a jar or a directory URL). */

@@ -96,6 +96,18 @@ class OutsidePluginJarTest {
   }
 
   @Test
+  void aJarOnBothTheClassPathAndThePluginPathIsBuiltInBecauseTfewsLoaderDefinesItsClasses() {
+    // tfew-core's own classes stand for a module jar of the class path that is also given as a plugin jar.
+    Path ownLocation = PluginOrigin.of(PluginRegistry.class, PluginPath.NONE).location().orElseThrow();
+    PluginPath path = new PluginPath(List.of(ownLocation));
+
+    PluginOrigin origin = PluginOrigin.of(PluginRegistry.class, path);
+
+    assertThat(origin.outside()).isFalse();
+    assertThat(origin.describeWithLocation()).isEqualTo("built-in (class path) " + ownLocation);
+  }
+
+  @Test
   void aServicesFileNamingAMissingClassNamesTheJarAndTheClass() throws IOException {
     Path jar = PluginJars.builder().service(SERVICE, "org.example.gone.GoneProvider").write(tmp.resolve("gone.jar"));
 
