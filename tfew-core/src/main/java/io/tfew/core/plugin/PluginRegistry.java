@@ -12,8 +12,10 @@ import java.net.JarURLConnection;
 import java.net.URL;
 import java.net.URLConnection;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -134,9 +136,9 @@ public final class PluginRegistry {
   }
 
   /** Every provider loaded from a jar of the plugin path, by jar (in plugin path order), then kind and name. */
-  public Map<java.nio.file.Path, List<Provided>> outsideProviders() {
-    Map<java.nio.file.Path, List<Provided>> byJar = new LinkedHashMap<>();
-    for (java.nio.file.Path jar : pluginPath().jars()) {
+  public Map<Path, List<Provided>> outsideProviders() {
+    Map<Path, List<Provided>> byJar = new LinkedHashMap<>();
+    for (Path jar : pluginPath().jars()) {
       byJar.put(jar, new ArrayList<>());
     }
     for (Provided p : index.get().provided().values()) {
@@ -144,7 +146,7 @@ public final class PluginRegistry {
         byJar.get(p.origin().location().orElseThrow()).add(p);
       }
     }
-    byJar.values().forEach(l -> l.sort(java.util.Comparator.comparing(Provided::kind).thenComparing(Provided::name)));
+    byJar.values().forEach(l -> l.sort(Comparator.comparing(Provided::kind).thenComparing(Provided::name)));
     return byJar;
   }
 
@@ -321,7 +323,7 @@ public final class PluginRegistry {
     // The JDK's message names the provider class; the longest listed name it contains is that class.
     String message = String.valueOf(e.getMessage());
     String className = listed.keySet().stream().filter(message::contains)
-        .max(java.util.Comparator.comparingInt(String::length)).orElse(null);
+        .max(Comparator.comparingInt(String::length)).orElse(null);
     String where = className != null
         ? listed.get(className).stream().map(PluginRegistry::source).distinct().collect(Collectors.joining(" and "))
         : "a " + kind + " plugin";

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One outside plugin jar as {@code provenance.json} records it ({@code plugin_jars}): its absolute path,
@@ -70,7 +71,7 @@ public record PluginJarRecord(Path path, String sha256, List<PluginRegistry.Prov
       List<PluginRegistry.Provided> providers = new ArrayList<>();
       for (JsonNode p : jar.path("providers")) {
         providers.add(new PluginRegistry.Provided(p.path("kind").asText(), p.path("name").asText(),
-            p.path("class").asText(), new PluginOrigin(java.util.Optional.of(Path.of(jar.get("path").asText())), true)));
+            p.path("class").asText(), new PluginOrigin(Optional.of(Path.of(jar.get("path").asText())), true)));
       }
       records.add(new PluginJarRecord(Path.of(jar.get("path").asText()), jar.get("sha256").asText(), providers));
     }
