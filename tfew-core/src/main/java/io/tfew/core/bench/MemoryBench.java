@@ -101,18 +101,26 @@ public final class MemoryBench {
   public record Measurement(Spec spec, String update, long trainable, long baselineBytes, long loadPeakBytes,
       long trainPeakBytes, double firstLoss, double lastLoss) {}
 
-  /** Runs one measurement in a fresh JVM on the class path of this one; its stderr passes through. */
-  public static Measurement measureInChild(Path checkpointDir, Spec spec, BatchShape shape, int childHeapMb)
-      throws IOException, InterruptedException {
+  /**
+   * Runs one measurement in a fresh JVM on the class path of this one; its stderr passes through.
+   *
+   * @param pluginArguments what puts this process's plugin jars on the child's plugin path
+   *     ({@code PluginContext.childArguments()})
+   */
+  public static Measurement measureInChild(Path checkpointDir, Spec spec, BatchShape shape, int childHeapMb,
+      List<String> pluginArguments) throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
     // A small heap keeps the JVM's own share honest; JavaCPP would otherwise cap native memory (where the
     // weights live) at twice the heap.
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + childHeapMb + "m", "-XX:+UseSerialGC",
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + childHeapMb + "m", "-XX:+UseSerialGC",
         "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0",
-        "-cp", System.getProperty("java.class.path"), "io.tfew.core.cli.TfewCli", "bench", "memory-child",
+        "-cp", System.getProperty("java.class.path"), "io.tfew.core.cli.TfewCli"));
+    cmd.addAll(pluginArguments);
+    cmd.addAll(List.of("bench", "memory-child",
         checkpointDir.toString(), spec.method(), spec.optimizer(), String.valueOf(shape.batchSize()),
         String.valueOf(shape.inputLen()), String.valueOf(shape.choices()), String.valueOf(shape.choiceLen()),
-        String.valueOf(shape.steps()));
+        String.valueOf(shape.steps())));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectError(ProcessBuilder.Redirect.INHERIT);
     Process child = pb.start();
     Map<String, String> values = new LinkedHashMap<>();
@@ -138,8 +146,8 @@ public final class MemoryBench {
   }
 
   /** The child's side: trains and prints {@code key=value} lines for {@link #measureInChild}. */
-  public static void runChild(Path checkpointDir, Spec spec, BatchShape shape, PrintWriter out) {
-    PluginRegistry registry = PluginRegistry.discover();
+  public static void runChild(Path checkpointDir, Spec spec, BatchShape shape, PrintWriter out,
+      PluginRegistry registry) {
     PeftMethodProvider provider = registry.method(spec.method(), "bench memory --methods");
     PeftMethod method = provider.create(ConfigSection.defaults("peft." + spec.method(), provider.configFields()));
     var lossProvider = registry.loss(LOSS, "bench memory");

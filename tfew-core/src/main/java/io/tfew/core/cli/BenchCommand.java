@@ -1,5 +1,6 @@
 package io.tfew.core.cli;
 
+import com.google.inject.Inject;
 import io.tfew.api.TfewException;
 import io.tfew.api.config.ConfigSection;
 import io.tfew.core.bench.Machine;
@@ -15,6 +16,7 @@ import io.tfew.core.model.SiteRewrites;
 import io.tfew.core.model.T5Config;
 import io.tfew.core.model.T5Weights;
 import io.tfew.core.optim.Adafactor;
+import io.tfew.core.plugin.PluginContext;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.runtime.ModelGraph;
 import io.tfew.core.score.ChoiceBatch;
@@ -148,6 +150,7 @@ public final class BenchCommand {
     @Option(names = "--script", description = "The torch reference (default: bench/torch_t5_ia3_step.py of this checkout).")
     Path script;
     @Spec CommandSpec spec;
+    @Inject PluginRegistry registry;
 
     @Override
     public Integer call() {
@@ -156,7 +159,7 @@ public final class BenchCommand {
             + "least 2 choices, warmup may be 0)");
       }
       T5Config config = "tiny".equals(shape) ? RandomModels.tiny(64) : RandomModels.byName(shape);
-      Ia3Training setup = Ia3Training.discover("bench train");
+      Ia3Training setup = Ia3Training.discover(registry, "bench train");
       var ia3 = setup.method();
       List<TrainingGraph.WeightedLoss> losses = setup.losses();
       PrintWriter out = spec.commandLine().getOut();
@@ -333,6 +336,7 @@ public final class BenchCommand {
     @Option(names = "--child-heap-mb", defaultValue = "256", description = "Java heap of the loading JVM (default: ${DEFAULT-VALUE}).")
     int childHeapMb;
     @Spec CommandSpec spec;
+    @Inject PluginContext plugins;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -346,10 +350,13 @@ public final class BenchCommand {
         // The child's heap holds no weights (they stream into native tensors), so a small heap keeps
         // the JVM's own share of the measurement honest rather than sized for 24 GB machines.
         // JavaCPP would otherwise cap native memory at twice the heap; the weights live there.
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + childHeapMb + "m", "-XX:+UseSerialGC",
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + childHeapMb + "m", "-XX:+UseSerialGC",
             "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0",
-            "-cp", System.getProperty("java.class.path"),
-            TfewCli.class.getName(), "bench", "load-child", target.toString());
+            "-cp", System.getProperty("java.class.path"), TfewCli.class.getName()));
+        // Every process tfew starts sees the plugin jars this one sees.
+        cmd.addAll(plugins.childArguments());
+        cmd.addAll(List.of("bench", "load-child", target.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         Process child = pb.start();
         String peak = null;
@@ -434,11 +441,12 @@ public final class BenchCommand {
     @Option(names = "--dir", description = "Where to write the checkpoint (default: a temporary directory, deleted after).")
     Path dir;
     @Spec CommandSpec spec;
+    @Inject PluginRegistry registry;
+    @Inject PluginContext plugins;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
       List<MemoryBench.Spec> specs = MemoryBench.Spec.parseList(methods);
-      PluginRegistry registry = PluginRegistry.discover();
       for (MemoryBench.Spec s : specs) {
         registry.method(s.method(), "bench memory --methods");
       }
@@ -459,7 +467,8 @@ public final class BenchCommand {
         out.flush();
         List<MemoryBench.Measurement> rows = new ArrayList<>();
         for (MemoryBench.Spec s : specs) {
-          MemoryBench.Measurement m = MemoryBench.measureInChild(target, s, shape, childHeapMb);
+          MemoryBench.Measurement m = MemoryBench.measureInChild(target, s, shape, childHeapMb,
+              plugins.childArguments());
           out.printf(Locale.ROOT, "%s: load_peak_rss_bytes=%d train_peak_rss_bytes=%d loss %.4f -> %.4f "
               + "load_average=%s%n", s, m.loadPeakBytes(), m.trainPeakBytes(), m.firstLoss(), m.lastLoss(),
               Machine.loadAverage());
@@ -489,11 +498,13 @@ public final class BenchCommand {
     @Parameters(index = "6") int choiceLen;
     @Parameters(index = "7") int steps;
     @Spec CommandSpec spec;
+    @Inject PluginRegistry registry;
 
     @Override
     public Integer call() {
       MemoryBench.runChild(dir, new MemoryBench.Spec(method, optimizer),
-          new MemoryBench.BatchShape(batchSize, inputLen, choices, choiceLen, steps), spec.commandLine().getOut());
+          new MemoryBench.BatchShape(batchSize, inputLen, choices, choiceLen, steps), spec.commandLine().getOut(),
+          registry);
       return 0;
     }
   }
@@ -509,8 +520,7 @@ public final class BenchCommand {
 
   /** (IA)^3 with T-Few's three losses, as bench train and bench startup train it. */
   record Ia3Training(io.tfew.api.peft.PeftMethod method, List<TrainingGraph.WeightedLoss> losses) {
-    static Ia3Training discover(String who) {
-      PluginRegistry registry = PluginRegistry.discover();
+    static Ia3Training discover(PluginRegistry registry, String who) {
       String missing = java.util.stream.Stream.of("ia3").filter(n -> !registry.methods().containsKey(n))
           .map(n -> "PEFT method " + n).collect(java.util.stream.Collectors.joining(", "));
       for (String loss : Train.LOSSES) {
@@ -554,6 +564,7 @@ public final class BenchCommand {
     @Option(names = "--input-len", defaultValue = "64") int inputLen;
     @Option(names = "--steady-steps", defaultValue = "3") int steadySteps;
     @Spec CommandSpec spec;
+    @Inject PluginRegistry registry;
 
     @Override
     public Integer call() throws IOException {
@@ -561,7 +572,7 @@ public final class BenchCommand {
         throw new TfewException("bench startup: --batch-size and --steady-steps must be positive and --input-len "
             + "at least 2");
       }
-      Ia3Training setup = Ia3Training.discover("bench startup");
+      Ia3Training setup = Ia3Training.discover(registry, "bench startup");
       PrintWriter out = spec.commandLine().getOut();
       boolean temporary = model == null && dir == null;
       Path checkpointDir = model != null ? model

@@ -28,9 +28,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code tfew plugins}: what is installed, with config keys and, for a model, trainable parameters. */
+/**
+ * {@code tfew plugins}: what is installed, where each plugin came from (a module jar of tfew's class path
+ * or a jar of the plugin path), with config keys and, for a model, trainable parameters.
+ */
 @Command(name = "plugins", mixinStandardHelpOptions = true,
-    description = "List installed PEFT methods, losses and evaluators with their config keys.")
+    description = "List installed PEFT methods, losses and evaluators with where each came from and its config "
+        + "keys. Plugin jars outside tfew are added with tfew --plugin-path JARS plugins, or TFEW_PLUGIN_PATH.")
 public final class PluginsCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "CONFIG_OR_DIR",
       description = "A config.json (or a directory holding one): also print each method's trainable parameter "
@@ -88,6 +92,7 @@ public final class PluginsCommand implements Callable<Integer> {
         count = String.format(Locale.ROOT, "  [%,d trainable parameters with defaults]", trainable(m, config));
       }
       out.println("  " + p.name() + " - " + p.description() + count);
+      out.println("      from: " + registry.origin(p).describeWithLocation());
       for (ConfigField f : p.configFields()) {
         out.printf(Locale.ROOT, "      %-24s %-18s %s%s%n", f.key(), f.type().description(),
             f.doc(), f.required() ? " (required)" : " (default: " + f.defaultValue() + ")");

@@ -1,6 +1,7 @@
 package io.tfew.core.cli;
 
 import com.google.inject.Inject;
+import io.tfew.core.plugin.PluginContext;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.run.ExperimentRunner;
 import io.tfew.core.sweep.CellCommand;
@@ -84,11 +85,13 @@ public final class SweepCommand implements Callable<Integer> {
 
   private final ExperimentRunner runner;
   private final PluginRegistry registry;
+  private final PluginContext plugins;
 
   @Inject
-  SweepCommand(ExperimentRunner runner, PluginRegistry registry) {
+  SweepCommand(ExperimentRunner runner, PluginRegistry registry, PluginContext plugins) {
     this.runner = runner;
     this.registry = registry;
+    this.plugins = plugins;
   }
 
   @Override
@@ -107,7 +110,7 @@ public final class SweepCommand implements Callable<Integer> {
       stdout.flush();
       return 0;
     }
-    CellCommand command = CellCommand.forThisJvm(plan);
+    CellCommand command = CellCommand.forThisJvm(plan, plugins.childArguments());
     if (slurm) {
       Map<String, String> env = new LinkedHashMap<>();
       for (String name : List.of("TF_ENABLE_ONEDNN_OPTS", "TF_CPP_MIN_LOG_LEVEL")) {

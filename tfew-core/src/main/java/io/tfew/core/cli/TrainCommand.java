@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.Inject;
 import io.tfew.api.TfewException;
 import io.tfew.core.config.ExperimentConfig;
+import io.tfew.core.plugin.PluginContext;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.run.ExperimentRunner;
+import io.tfew.core.run.PluginJarRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -42,7 +44,8 @@ public final class TrainCommand implements Callable<Integer> {
   boolean resume;
 
   @Option(names = "--from", paramLabel = "provenance.json",
-      description = "Re-run the experiment recorded in a run's provenance.json.")
+      description = "Re-run the experiment recorded in a run's provenance.json, with the plugin jars it recorded "
+          + "unless --plugin-path or TFEW_PLUGIN_PATH names others; warns when a plugin's jar changed.")
   Path from;
 
   @Spec
@@ -50,11 +53,13 @@ public final class TrainCommand implements Callable<Integer> {
 
   private final ExperimentRunner runner;
   private final PluginRegistry registry;
+  private final PluginContext plugins;
 
   @Inject
-  TrainCommand(ExperimentRunner runner, PluginRegistry registry) {
+  TrainCommand(ExperimentRunner runner, PluginRegistry registry, PluginContext plugins) {
     this.runner = runner;
     this.registry = registry;
+    this.plugins = plugins;
   }
 
   @Override
@@ -62,7 +67,22 @@ public final class TrainCommand implements Callable<Integer> {
     if ((config == null) == (from == null)) {
       throw new TfewException("give either CONFIG.yaml or --from RUN/provenance.json");
     }
-    Path configFile = config != null ? config : configFromProvenance(from);
+    Path configFile = config;
+    List<PluginJarRecord> recordedJars = List.of();
+    if (from != null) {
+      JsonNode record = readProvenance(from);
+      recordedJars = PluginJarRecord.read(record, from);
+      // Before anything asks for a plugin: the registry is discovered on first use.
+      if (!plugins.pathGiven()) {
+        plugins.useRecordedPath(PluginJarRecord.pluginPath(recordedJars, from));
+      }
+      configFile = configFromProvenance(record, from);
+    }
+    PrintWriter stderr = spec.commandLine().getErr();
+    for (String warning : PluginJarRecord.changes(recordedJars, registry)) {
+      stderr.println("tfew: warning: --from " + from + ": " + warning);
+    }
+    stderr.flush();
     ExperimentConfig experiment = ExperimentConfig.load(configFile, overrides, registry);
     Path dir = out != null ? out : Path.of(experiment.out());
     PrintWriter stdout = spec.commandLine().getOut();
@@ -78,8 +98,7 @@ public final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Writes the provenance record's resolved config to a YAML file beside it and returns that file. */
-  private static Path configFromProvenance(Path provenance) throws IOException {
+  private static JsonNode readProvenance(Path provenance) {
     if (!Files.isRegularFile(provenance)) {
       throw new TfewException("--from " + provenance + ": no such file");
     }
@@ -89,7 +108,15 @@ public final class TrainCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new TfewException(provenance + ": not valid JSON (" + e.getMessage() + ")");
     }
-    JsonNode cfg = node == null ? null : node.get("config");
+    if (node == null || !node.isObject()) {
+      throw new TfewException(provenance + ": not a JSON object; is it a tfew provenance.json?");
+    }
+    return node;
+  }
+
+  /** Writes the provenance record's resolved config to a temporary YAML file and returns that file. */
+  private static Path configFromProvenance(JsonNode node, Path provenance) throws IOException {
+    JsonNode cfg = node.get("config");
     if (cfg == null || !cfg.isObject()) {
       throw new TfewException(provenance + ": has no 'config' object; is it a tfew provenance.json?");
     }

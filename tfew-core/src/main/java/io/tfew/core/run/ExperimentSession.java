@@ -182,6 +182,8 @@ public final class ExperimentSession implements AutoCloseable {
     RunData runData = data.load(config, tokenizer);
     runData.files().forEach(provenance::file);
     provenance.put("skipped_rows", runData.skipped());
+    // A plugin from outside the build is named by its jar's digest, so a re-run can tell it was rebuilt.
+    provenance.put(PluginJarRecord.KEY, PluginJarRecord.of(registry).stream().map(PluginJarRecord::toMap).toList());
     long trainable = graph.parameters().count();
     provenance.put("trainable_parameters", trainable);
     // Reports give the trainable share of the model (T-Few's Figure 2 x-axis) from this record alone.

@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.tfew.core.hub.HubSettings;
 import io.tfew.core.hub.ModelLocator;
+import io.tfew.core.plugin.PluginContext;
 import io.tfew.core.plugin.PluginRegistry;
 
 /**
@@ -13,9 +14,17 @@ import io.tfew.core.plugin.PluginRegistry;
  */
 public final class TfewModule extends AbstractModule {
   private final HubSettings hub;
+  private final PluginContext plugins;
 
+  /** Plugins from the class path and {@code TFEW_PLUGIN_PATH}. */
   public TfewModule(HubSettings hub) {
+    this(hub, new PluginContext(System.getenv()));
+  }
+
+  /** @param plugins the invocation's plugin path, resolved when a command first asks for a plugin */
+  public TfewModule(HubSettings hub, PluginContext plugins) {
     this.hub = hub;
+    this.plugins = plugins;
   }
 
   @Provides
@@ -32,7 +41,13 @@ public final class TfewModule extends AbstractModule {
 
   @Provides
   @Singleton
+  PluginContext pluginContext() {
+    return plugins;
+  }
+
+  @Provides
+  @Singleton
   PluginRegistry pluginRegistry() {
-    return PluginRegistry.discover();
+    return PluginRegistry.deferred(plugins::registry);
   }
 }

@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The command line that runs one cell: {@code java ... io.tfew.core.cli.TfewCli sweep GRID --out DIR
- * [--set K=V ...] --cell I}, with this JVM's executable, class path and options. Local workers start it
- * as a child process and the Slurm script runs it with {@code I = $SLURM_ARRAY_TASK_ID}, so a cell runs
- * the same way wherever it runs.
+ * The command line that runs one cell: {@code java ... io.tfew.core.cli.TfewCli [--plugin-path JARS] sweep
+ * GRID --out DIR [--set K=V ...] --cell I}, with this JVM's executable, class path and options and this
+ * invocation's plugin jars. Local workers start it as a child process and the Slurm script runs it with
+ * {@code I = $SLURM_ARRAY_TASK_ID}, so a cell runs the same way, with the same plugins, wherever it runs.
  *
  * @param prefix everything before the cell index
  */
@@ -21,8 +21,16 @@ public record CellCommand(List<String> prefix) {
     prefix = List.copyOf(prefix);
   }
 
-  /** The command for {@code plan}'s cells with this JVM's java, class path and heap options. */
+  /** The command for {@code plan}'s cells with this JVM's java, class path and heap options, and no plugin path. */
   public static CellCommand forThisJvm(SweepPlan plan) {
+    return forThisJvm(plan, List.of());
+  }
+
+  /**
+   * As {@link #forThisJvm(SweepPlan)}, with {@code pluginArguments} ({@code PluginContext.childArguments()})
+   * before the command, so that each worker loads exactly the plugin jars of this invocation.
+   */
+  public static CellCommand forThisJvm(SweepPlan plan, List<String> pluginArguments) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -35,6 +43,7 @@ public record CellCommand(List<String> prefix) {
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(MAIN);
+    cmd.addAll(pluginArguments);
     cmd.addAll(sweepArguments(plan));
     return new CellCommand(cmd);
   }

@@ -68,6 +68,20 @@ class SlurmScriptTest {
   }
 
   @Test
+  void eachTaskAndEachLocalWorkerGetsThePluginPathBeforeTheSweepCommand() throws IOException {
+    SweepPlan plan = plan();
+    Path jar = tmp.resolve("my plugins/vera.jar");
+    CellCommand command = CellCommand.forThisJvm(plan, List.of("--plugin-path", jar.toString()));
+    String script = SlurmScript.render(plan, command, new SlurmScript.Resources("", "", 0, "", 0, 0, ""), tmp,
+        Map.of());
+
+    assertThat(command.forCell(2)).containsSubsequence(CellCommand.MAIN, "--plugin-path", jar.toString(), "sweep",
+        "--cell", "2");
+    String exec = script.lines().filter(l -> l.startsWith("exec ")).findFirst().orElseThrow();
+    assertThat(exec).contains(" --plugin-path " + SlurmScript.quote(jar.toString()) + " sweep ");
+  }
+
+  @Test
   void writingLeavesTheScriptAndTheCellListingAndNoTemporaryFiles() throws IOException {
     SweepPlan plan = plan();
     Path script = SlurmScript.write(plan, CellCommand.forThisJvm(plan),
