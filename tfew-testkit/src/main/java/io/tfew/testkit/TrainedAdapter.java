@@ -25,11 +25,12 @@ import java.util.Optional;
  */
 public final class TrainedAdapter {
   /**
-   * How much the loss must fall, relative to where it started. A method whose parameters reach the
-   * model learns the kit's task well past this in 40 steps; one whose parameters are cut off from it
-   * leaves the loss exactly where it was.
+   * How much the loss must fall, relative to where it started. The loss is measured without dropout on
+   * fixed rows, so it has no noise: a method whose parameters are cut off from the model leaves it
+   * exactly where it was, and (IA)^3 lowers it by several percent in 40 steps. A method with very few
+   * parameters may need a higher learning rate ({@link PluginTestKit#withOptimizer}) to clear it.
    */
-  public static final double MIN_RELATIVE_DROP = 0.02;
+  public static final double MIN_RELATIVE_DROP = 0.01;
 
   private final String method;
   private final PluginRegistry registry;
