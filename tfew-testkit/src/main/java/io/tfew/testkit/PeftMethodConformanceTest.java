@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestInstance;
  *   protected Map<String, Object> config() { return Map.of("init", 1.0); }
  *   protected OptionalLong expectedParameterCount() { return OptionalLong.of(4); }    // 2 + 2 FFNs
  *   protected Optional<Map<String, Object>> configMatchingNoSite() {
- *     return Optional.of(Map.of("layers", List.of(99)));
+ *     return Optional.of(Map.of("target_modules", List.of("no\\.such\\.module")));
  *   }
  * }
  * }</pre>

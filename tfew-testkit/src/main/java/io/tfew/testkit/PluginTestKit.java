@@ -45,10 +45,10 @@ import org.tensorflow.Session;
  * try (PluginTestKit kit = PluginTestKit.forMethod("ffn_gate").withConfig(Map.of("init", 1.0))) {
  *   assertThat(kit.parameterCount()).isEqualTo(4);        // one gate per FFN of the 2+2-layer model
  *   TrainedAdapter run = kit.train();                    // 40 steps on the kit's task
- *   run.assertLossFalls();                               // held-out of dropout, before vs after
+ *   run.assertLossFalls();                               // measured without dropout, before vs after
  *   run.assertReloadScoresIdentically();                 // save, reload, re-score
  *   kit.assertRejectsUnknownKey();
- *   kit.assertRejectsZeroTargetSites(Map.of("layers", List.of(99)));
+ *   kit.assertRejectsZeroTargetSites(Map.of("target_modules", List.of("no\\.such\\.module")));
  * }
  * }</pre>
  *
