@@ -26,6 +26,13 @@ class PluginTestKitTest {
   }
 
   @Test
+  void aMethodWhoseAdapterLosesParametersFailsTheReloadCheck() {
+    TrainedAdapter run = PluginTestKit.forMethod("testkit_colliding_keys", tmp).train().assertLossFalls();
+    assertThatThrownBy(run::assertReloadScoresIdentically).isInstanceOf(AssertionError.class)
+        .hasMessageContaining("differs after saving and reloading").hasMessageContaining("testkit_colliding_keys");
+  }
+
+  @Test
   void anUnknownMethodNameFailsNamingTheServicesFile() {
     assertThatThrownBy(() -> PluginTestKit.forMethod("no_such_method", tmp)).isInstanceOf(AssertionError.class)
         .hasMessageContaining("no_such_method").hasMessageContaining("META-INF/services")
