@@ -8,7 +8,7 @@ import io.tfew.core.checkpoint.FloatTensor;
 import io.tfew.core.checkpoint.SafetensorsWriter;
 import io.tfew.core.cli.TfewCli;
 import io.tfew.core.plugin.PluginRegistry;
-import io.tfew.core.testing.SharedFixtures;
+import io.tfew.testkit.PluginTestKit;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,10 +28,24 @@ import org.junit.jupiter.api.io.TempDir;
  * output by c is the same model as multiplying every {@code q.weight} by c in the checkpoint.
  */
 class ScaleQueryPluginTest {
-  private static final Path FIXTURE = SharedFixtures.path("fixtures/t5-parity/t0-tiny");
-
   @TempDir
   Path tmp;
+  /** The test kit's tiny random T5 (word-level vocabulary w3..w63). */
+  private Path model;
+  private Path data;
+
+  @BeforeEach
+  void tinyModelAndRows() throws IOException {
+    try (PluginTestKit kit = PluginTestKit.forMethod("scale_q", tmp.resolve("kit"))) {
+      model = kit.tinyModel();
+    }
+    data = tmp.resolve("rank.jsonl");
+    Files.writeString(data, """
+        {"input": "w10 w5 w22 w31", "choices": ["w3 w7", "w4 w8"], "label": 0}
+        {"input": "w12 w40 w41", "choices": ["w3 w7", "w4 w8", "w9"], "label": 1}
+        {"input": "w5 w5 w18 w27 w36 w45", "choices": ["w3", "w4 w8 w11"], "label": 0}
+        """);
+  }
 
   @Test
   void coreDiscoversThePluginByName() {
@@ -44,9 +59,9 @@ class ScaleQueryPluginTest {
     Path scaledModel = copyWithQueryWeightsScaled(3.0f);
     Path adapter = adapterDir(3.0);
 
-    List<double[]> viaPlugin = scores("--model", FIXTURE.toString(), "--adapter", adapter.toString());
+    List<double[]> viaPlugin = scores("--model", model.toString(), "--adapter", adapter.toString());
     List<double[]> viaWeights = scores("--model", scaledModel.toString());
-    List<double[]> base = scores("--model", FIXTURE.toString());
+    List<double[]> base = scores("--model", model.toString());
 
     for (int i = 0; i < base.size(); i++) {
       assertThat(viaPlugin.get(i)).containsExactly(viaWeights.get(i), org.assertj.core.data.Offset.offset(1e-4));
@@ -69,8 +84,8 @@ class ScaleQueryPluginTest {
     Files.writeString(adapter.resolve("adapter_config.json"),
         "{\"tfew_method\": \"scale_q\", \"tfew_config\": {\"factr\": 2.0}}");
     StringWriter err = new StringWriter();
-    int status = TfewCli.run(new String[] {"score", "--model", FIXTURE.toString(), "--data",
-        FIXTURE.resolve("rank_inputs.jsonl").toString(), "--adapter", adapter.toString()},
+    int status = TfewCli.run(new String[] {"score", "--model", model.toString(), "--data",
+        data.toString(), "--adapter", adapter.toString()},
         new PrintWriter(new StringWriter()), new PrintWriter(err));
     assertThat(status).isEqualTo(2);
     assertThat(err.toString()).contains("factr").contains("factor");
@@ -89,10 +104,10 @@ class ScaleQueryPluginTest {
     Path dir = tmp.resolve("scaled");
     Files.createDirectories(dir);
     for (String f : List.of("config.json", "tokenizer.json")) {
-      Files.copy(FIXTURE.resolve(f), dir.resolve(f));
+      Files.copy(model.resolve(f), dir.resolve(f));
     }
     Map<String, FloatTensor> tensors = new TreeMap<>();
-    try (Checkpoint c = Checkpoint.open(FIXTURE)) {
+    try (Checkpoint c = Checkpoint.open(model)) {
       for (String name : c.tensorNames()) {
         float[] v = c.readFloats(name);
         if (name.endsWith("Attention.q.weight")) {
@@ -108,7 +123,7 @@ class ScaleQueryPluginTest {
   }
 
   private List<double[]> scores(String... modelArgs) throws IOException {
-    List<String> args = new ArrayList<>(List.of("score", "--data", FIXTURE.resolve("rank_inputs.jsonl").toString()));
+    List<String> args = new ArrayList<>(List.of("score", "--data", data.toString()));
     args.addAll(List.of(modelArgs));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
