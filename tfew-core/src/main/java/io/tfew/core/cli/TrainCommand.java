@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.Inject;
 import io.tfew.api.TfewException;
 import io.tfew.core.config.ExperimentConfig;
+import io.tfew.core.files.JsonFileError;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.run.ExperimentRunner;
 import java.io.IOException;
@@ -87,7 +88,7 @@ public final class TrainCommand implements Callable<Integer> {
     try {
       node = new ObjectMapper().readTree(provenance.toFile());
     } catch (IOException e) {
-      throw new TfewException(provenance + ": not valid JSON (" + e.getMessage() + ")");
+      throw new TfewException(provenance + ": " + JsonFileError.describe(e) + "; pass a run's provenance.json");
     }
     JsonNode cfg = node == null ? null : node.get("config");
     if (cfg == null || !cfg.isObject()) {
