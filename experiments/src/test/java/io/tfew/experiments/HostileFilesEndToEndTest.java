@@ -174,4 +174,14 @@ class HostileFilesEndToEndTest {
           adapter.toString(), "--out", dir.resolve("fifo-exported").toString()), weights.toString(), "is a FIFO");
     });
   }
+
+  @Test
+  void errorsInTfewsAdapterRecordNameThatFile() throws IOException {
+    Path adapter = RandomAdapters.write(dir.resolve("model"), "ia3", Map.of(), 5L, dir.resolve("bad-record"));
+    Path record = adapter.resolve(AdapterDirectory.TFEW_FILE);
+    Files.writeString(record, "{\"tfew_method\": \"ia3\", \"tfew_config\": {\"no_such_option\": 1}}");
+    Run run = tfew(score("--adapter", adapter.toString()));
+    assertRefused(run, record + ": tfew_config", "no_such_option");
+    assertThat(run.err()).doesNotContain(AdapterDirectory.CONFIG_FILE);
+  }
 }
