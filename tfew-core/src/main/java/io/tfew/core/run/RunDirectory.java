@@ -79,6 +79,22 @@ public final class RunDirectory {
     return Optional.of("replaced " + what + " in " + dir);
   }
 
+  /**
+   * The dotted keys at which {@code dir}'s recorded config differs from {@code configYaml}; empty when they
+   * agree or when there is no readable record to compare with.
+   */
+  public static List<String> differingKeys(Path dir, String configYaml) {
+    Path recorded = dir.resolve(CONFIG);
+    if (FileKind.followed(recorded) != FileKind.REGULAR) {
+      return List.of();
+    }
+    try {
+      return ConfigDifference.keys(tree(Files.readString(recorded)), tree(configYaml));
+    } catch (IOException | RuntimeException e) {
+      return List.of();
+    }
+  }
+
   /** Whether {@code dir/provenance.json} records {@code finished}. */
   static boolean finished(Path dir) {
     Path file = dir.resolve("provenance.json");
