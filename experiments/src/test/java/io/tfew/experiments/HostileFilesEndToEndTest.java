@@ -184,4 +184,25 @@ class HostileFilesEndToEndTest {
     assertRefused(run, record + ": tfew_config", "no_such_option");
     assertThat(run.err()).doesNotContain(AdapterDirectory.CONFIG_FILE);
   }
+
+  @Test
+  void generateReadsItsInputLikeScore() throws IOException {
+    String model = dir.resolve("model").toString();
+    Path bom = Files.writeString(dir.resolve("bom.jsonl"), "\uFEFF{\"input\": \"w5 w9\"}\r\n");
+    Run ok = tfew("generate", "--model", model, "--data", bom.toString(), "--max-new-tokens", "2");
+    assertThat(ok.exit()).as("%s", ok).isZero();
+    assertThat(ok.out()).contains("\"input\":\"w5 w9\"");
+
+    Path trailing = Files.writeString(dir.resolve("trailing.jsonl"), "{\"input\": \"w5\"}\n{\"input\": \"w6\"} junk\n");
+    assertRefused(tfew("generate", "--model", model, "--data", trailing.toString()), trailing + ":2: invalid JSON");
+
+    Path badUtf8 = dir.resolve("bad-utf8.jsonl");
+    Files.write(badUtf8, new byte[] {'{', '"', 'i', 'n', 'p', 'u', 't', '"', ':', '"', 'a', '"', '}', '\n',
+        '{', '"', 'i', 'n', 'p', 'u', 't', '"', ':', '"', (byte) 0xFF, '"', '}', '\n'});
+    Run run = tfew("generate", "--model", model, "--data", badUtf8.toString());
+    assertRefused(run, badUtf8 + ":2: not valid UTF-8");
+    assertThat(run.err()).doesNotContain("Input length");
+    assertRefused(tfew("generate", "--model", model, "--data", bom.toString(), "--out", bom.toString()),
+        "--out " + bom, "is the input file");
+  }
 }

@@ -57,4 +57,12 @@ class RunDirectoryTest {
     Files.writeString(dir.resolve("provenance.json"), "{\"seed\": 1}");
     assertThat(RunDirectory.claim(dir, NEW, false)).isEmpty();
   }
+
+  @Test
+  void differingKeysCompareTheRecordedConfig() throws IOException {
+    assertThat(RunDirectory.differingKeys(dir, NEW)).isEmpty();
+    Files.writeString(dir.resolve(RunDirectory.CONFIG), OLD);
+    assertThat(RunDirectory.differingKeys(dir, NEW)).containsExactly("seed", "train.lr");
+    assertThat(RunDirectory.differingKeys(dir, OLD)).isEmpty();
+  }
 }
