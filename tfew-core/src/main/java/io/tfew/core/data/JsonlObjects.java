@@ -7,16 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tfew.api.TfewException;
 import io.tfew.core.files.InputFile;
+import io.tfew.core.files.Utf8Text;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -54,8 +49,6 @@ public final class JsonlObjects {
     InputFile.regular(file, "check the data path");
     int count = 0;
     int lineNo = 0;
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
       ByteArrayOutputStream line = new ByteArrayOutputStream();
       boolean more = true;
@@ -72,7 +65,7 @@ public final class JsonlObjects {
         lineNo++;
         byte[] bytes = line.toByteArray();
         int start = lineNo == 1 && startsWithBom(bytes) ? BOM.length : 0;
-        String text = decode(decoder, bytes, start, file, lineNo);
+        String text = decode(bytes, start, file, lineNo);
         if (text.isBlank()) {
           continue;
         }
@@ -89,18 +82,8 @@ public final class JsonlObjects {
     return bytes.length >= 3 && bytes[0] == BOM[0] && bytes[1] == BOM[1] && bytes[2] == BOM[2];
   }
 
-  private static String decode(CharsetDecoder decoder, byte[] bytes, int start, Path file, int lineNo) {
-    ByteBuffer in = ByteBuffer.wrap(bytes, start, bytes.length - start);
-    CharBuffer out = CharBuffer.allocate(bytes.length);
-    decoder.reset();
-    CoderResult result = decoder.decode(in, out, true);
-    if (result.isError()) {
-      throw new TfewException(file + ":" + lineNo + ": not valid UTF-8 (at byte " + (in.position() + 1)
-          + " of the line); save the file as UTF-8");
-    }
-    decoder.flush(out);
-    out.flip();
-    String text = out.toString();
+  private static String decode(byte[] bytes, int start, Path file, int lineNo) {
+    String text = Utf8Text.decode(file, bytes, start, lineNo);
     // Windows line ends: the \r before \n is not part of the row.
     return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
   }
