@@ -11,13 +11,15 @@ import io.tfew.core.checkpoint.FloatTensor;
 import io.tfew.core.checkpoint.SafetensorsReader;
 import io.tfew.core.checkpoint.SafetensorsWriter;
 import io.tfew.core.checkpoint.TensorInfo;
+import io.tfew.core.files.AtomicFile;
+import io.tfew.core.files.FileKind;
+import io.tfew.core.files.InputFile;
+import io.tfew.core.files.JsonFileError;
 import io.tfew.core.model.TrainableParameters;
 import io.tfew.core.plugin.PluginRegistry;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -43,22 +45,32 @@ public final class AdapterDirectory {
   public static final String TFEW_FILE = "tfew_adapter.json";
 
   /** What an adapter directory says about the method that wrote it. */
-  public record Spec(Path dir, PeftMethodProvider provider, Map<String, Object> methodConfig) {}
+  public record Spec(Path dir, PeftMethodProvider provider, Map<String, Object> methodConfig) {
+    /** The file the method and its options were read from, for messages about them. */
+    public Path configFile() {
+      return AdapterDirectory.configFile(dir);
+    }
+  }
 
   private AdapterDirectory() {}
 
   /** Reads {@code adapter_config.json} and finds the installed method it names. */
   public static Spec read(Path dir, PluginRegistry registry) {
-    Path configFile = Files.isRegularFile(dir.resolve(TFEW_FILE)) ? dir.resolve(TFEW_FILE) : dir.resolve(CONFIG_FILE);
-    if (!Files.isRegularFile(configFile)) {
+    Path configFile = configFile(dir);
+    if (FileKind.of(configFile) == FileKind.ABSENT) {
       throw new TfewException(dir + ": not an adapter directory (no " + CONFIG_FILE
           + "); pass the directory a training run wrote as OUT/adapter");
     }
+    InputFile.insideDirectory(dir, configFile);
     Map<String, Object> config;
     try {
       config = new ObjectMapper().readValue(configFile.toFile(), new TypeReference<Map<String, Object>>() {});
     } catch (IOException e) {
-      throw new TfewException(configFile + ": not a JSON object (" + e.getMessage() + ")");
+      throw new TfewException(configFile + ": " + JsonFileError.describe(e) + "; expected the JSON object tfew or "
+          + "PEFT writes there");
+    }
+    if (config == null) {
+      throw new TfewException(configFile + ": is not a JSON object; expected the JSON object tfew or PEFT writes there");
     }
     Object method = config.get("tfew_method");
     if (method instanceof String name) {
@@ -82,13 +94,31 @@ public final class AdapterDirectory {
   }
 
   /**
+   * The file that records the method of the adapter in {@code dir}: tfew's own record when there is one
+   * (whatever it is: a link or a FIFO there is an error, not a reason to read the other file), else PEFT's.
+   */
+  public static Path configFile(Path dir) {
+    Path tfew = dir.resolve(TFEW_FILE);
+    return FileKind.of(tfew) != FileKind.ABSENT ? tfew : dir.resolve(CONFIG_FILE);
+  }
+
+  /** The weights file of the adapter in {@code dir}, checked to be a regular file inside it. */
+  static Path weightsFile(Path dir) {
+    Path weights = dir.resolve(WEIGHTS_FILE);
+    if (FileKind.of(weights) == FileKind.ABSENT) {
+      return weights; // the reader names the missing file
+    }
+    return InputFile.insideDirectory(dir, weights);
+  }
+
+  /**
    * Assigns the saved parameters of method {@code name} from the adapter's weights file. Every
    * parameter the method declared must be present with its shape; extra tensors are an error too,
    * since they mean the adapter was trained with other options.
    */
   public static void load(Path dir, String name, PeftMethod method, TrainableParameters parameters,
       Session session) {
-    Path weights = dir.resolve(WEIGHTS_FILE);
+    Path weights = weightsFile(dir);
     Map<String, TrainableParameters.Declared> declared = parameters.declaredBy(name);
     try (SafetensorsReader reader = SafetensorsReader.open(weights)) {
       Map<String, String> byFileKey = new LinkedHashMap<>();
@@ -132,7 +162,7 @@ public final class AdapterDirectory {
     List<SafetensorsReader> readers = new ArrayList<>();
     try {
       for (Path dir : dirs) {
-        SafetensorsReader reader = SafetensorsReader.open(dir.resolve(WEIGHTS_FILE));
+        SafetensorsReader reader = SafetensorsReader.open(weightsFile(dir));
         readers.add(reader);
         Set<String> fileKeys = new HashSet<>();
         declared.keySet().forEach(k -> fileKeys.add(method.adapterKey(k)));
@@ -230,21 +260,6 @@ public final class AdapterDirectory {
   }
 
   private static void writeJsonAtomically(Path target, Map<String, Object> json) {
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-    try {
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), json);
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // the original error is the one worth reporting
-      }
-      throw new TfewException(target + ": cannot write (" + e.getMessage() + ")");
-    }
+    AtomicFile.write(target, out -> new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, json));
   }
 }

@@ -1,5 +1,6 @@
 package io.tfew.core.checkpoint;
 
+import io.tfew.core.files.FileKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -49,6 +50,12 @@ public final class SafetensorsReader implements AutoCloseable {
   static SafetensorsReader open(Path file, int chunkBytes) {
     if (chunkBytes < 8) {
       throw new IllegalArgumentException("chunkBytes must be >= 8: " + chunkBytes);
+    }
+    FileKind kind = FileKind.followed(file);
+    if (kind != FileKind.REGULAR && kind != FileKind.ABSENT) {
+      // Opening a FIFO would block until a writer comes, and a device reads forever: refuse both unopened.
+      throw new CheckpointException(file + ": is " + kind.words() + ", not a regular file; a safetensors "
+          + "file must be a regular file: check the path");
     }
     FileChannel channel;
     try {

@@ -2,20 +2,17 @@ package io.tfew.core.checkpoint;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tfew.api.TfewException;
+import io.tfew.core.files.AtomicFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 
 /**
  * Writes float32 tensors as a safetensors file laid out like Hugging Face's own writer:
@@ -37,33 +34,30 @@ public final class SafetensorsWriter {
   public static void write(Path file, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
     TreeMap<String, FloatTensor> sorted = validate(file, tensors, metadata);
     byte[] header = header(file, sorted, metadata);
-    Path dir = file.toAbsolutePath().getParent();
-    Path tmp = null;
+    AtomicFile.Pending pending;
     try {
-      // Not Files.createTempFile: that would give the finished file owner-only permissions.
-      tmp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
-      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        writeAll(out, ByteBuffer.wrap(header));
-        ByteBuffer buf = ByteBuffer.allocate(CHUNK_FLOATS * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (FloatTensor t : sorted.values()) {
-          writeFloats(out, buf, t.data());
-        }
-        // Durable before visible: the rename must not expose a file whose data is still in cache.
-        out.force(true);
+      pending = AtomicFile.open(file);
+    } catch (CheckpointException e) {
+      throw e;
+    } catch (TfewException e) {
+      throw new CheckpointException(e.getMessage(), e);
+    }
+    try (pending) {
+      FileChannel out = pending.channel();
+      writeAll(out, ByteBuffer.wrap(header));
+      ByteBuffer buf = ByteBuffer.allocate(CHUNK_FLOATS * 4).order(ByteOrder.LITTLE_ENDIAN);
+      for (FloatTensor t : sorted.values()) {
+        writeFloats(out, buf, t.data());
       }
-      moveIntoPlace(tmp, file);
-      tmp = null;
+      // AtomicFile syncs before the rename: it must not expose a file whose data is still in cache.
+      pending.commit();
     } catch (IOException e) {
       throw new CheckpointException(file + ": cannot write safetensors file (" + e
           + "); check that the directory exists, is writable and has free space", e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // Best effort; the original error is the one worth reporting.
-        }
-      }
+    } catch (CheckpointException e) {
+      throw e;
+    } catch (TfewException e) {
+      throw new CheckpointException(e.getMessage(), e);
     }
   }
 
@@ -140,14 +134,6 @@ public final class SafetensorsWriter {
   private static void writeAll(FileChannel out, ByteBuffer buf) throws IOException {
     while (buf.hasRemaining()) {
       out.write(buf);
-    }
-  }
-
-  private static void moveIntoPlace(Path tmp, Path file) throws IOException {
-    try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.tfew.core.checkpoint;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tfew.core.files.JsonFileError;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,8 +40,8 @@ public final class ShardIndex {
     try {
       root = JSON.readTree(indexFile.toFile());
     } catch (IOException e) {
-      throw new CheckpointException(indexFile + ": cannot read the shard index as JSON (" + e.getMessage()
-          + "); re-download the model or remove the broken index", e);
+      throw new CheckpointException(indexFile + ": the shard index " + JsonFileError.describe(e)
+          + "; re-download the model or remove the broken index", e);
     }
     if (root == null || !root.isObject()) {
       throw new CheckpointException(indexFile + ": shard index is not a JSON object; re-download it");

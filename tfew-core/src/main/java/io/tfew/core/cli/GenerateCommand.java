@@ -1,17 +1,14 @@
 package io.tfew.core.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.Inject;
 import io.tfew.api.TfewException;
+import io.tfew.core.data.JsonlObjects;
 import io.tfew.core.data.JsonlWriter;
+import io.tfew.core.files.AtomicFile;
 import io.tfew.core.hub.ModelLocator;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.runtime.LoadedModel;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,6 +67,9 @@ public final class GenerateCommand implements Callable<Integer> {
     if (batchSize < 1) {
       throw new TfewException("--batch-size " + batchSize + ": must be at least 1");
     }
+    if (out != null) {
+      AtomicFile.requireWritable("--out", out, data);
+    }
     List<String> inputs = readInputs(data);
     Path dir = modelOptions.resolveModel(locator);
     try (LoadedModel model = LoadedModel.open(dir, modelOptions.methods(registry),
@@ -102,34 +102,15 @@ public final class GenerateCommand implements Callable<Integer> {
   }
 
   private static List<String> readInputs(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new TfewException("--data " + file + ": no such file");
-    }
     List<String> inputs = new ArrayList<>();
-    ObjectMapper json = new ObjectMapper();
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      int number = 0;
-      while ((line = r.readLine()) != null) {
-        number++;
-        if (line.isBlank()) {
-          continue;
-        }
-        JsonNode node;
-        try {
-          node = json.readTree(line);
-        } catch (IOException e) {
-          throw new TfewException(file + ":" + number + ": not valid JSON; each line must be one object");
-        }
-        JsonNode input = node == null ? null : node.get("input");
-        if (input == null || !input.isTextual()) {
-          throw new TfewException(file + ":" + number + ": field 'input' must be a string");
-        }
-        inputs.add(input.textValue());
+    JsonlObjects.read(file, (line, row) -> {
+      JsonNode input = row.get("input");
+      if (input == null || !input.isTextual()) {
+        throw new TfewException(file + ":" + line + ": field \"input\" must be a string; give the prompt as "
+            + "{\"input\": \"...\"}");
       }
-    } catch (IOException e) {
-      throw new TfewException(file + ": cannot read (" + e.getMessage() + ")");
-    }
+      inputs.add(input.textValue());
+    });
     if (inputs.isEmpty()) {
       throw new TfewException(file + ": no rows; add lines like {\"input\": \"...\"}");
     }

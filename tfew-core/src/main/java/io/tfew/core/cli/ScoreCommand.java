@@ -5,6 +5,7 @@ import io.tfew.api.TfewException;
 import io.tfew.core.data.JsonlWriter;
 import io.tfew.core.data.RankDataReader;
 import io.tfew.core.data.RankExample;
+import io.tfew.core.files.AtomicFile;
 import io.tfew.core.hub.ModelLocator;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.runtime.ActiveMethod;
@@ -73,8 +74,8 @@ public final class ScoreCommand implements Callable<Integer> {
       throw new TfewException("--batch-size " + batchSize + ": must be at least 1");
     }
     LengthNorm norm = LengthNorm.parse(lengthNorm, "--length-norm");
-    if (out != null && (out.toAbsolutePath().getParent() == null || !Files.isDirectory(out.toAbsolutePath().getParent()))) {
-      throw new TfewException("--out " + out + ": its directory does not exist; create it first");
+    if (out != null) {
+      AtomicFile.requireWritable("--out", out, data);
     }
     // Read and check the data before the (slow) model load, so bad rows fail fast.
     List<RankExample> rows = RankDataReader.read(data);

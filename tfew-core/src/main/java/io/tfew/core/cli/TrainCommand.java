@@ -5,10 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.Inject;
 import io.tfew.api.TfewException;
 import io.tfew.core.config.ExperimentConfig;
+import io.tfew.core.files.AtomicFile;
+import io.tfew.core.files.JsonFileError;
 import io.tfew.core.plugin.PluginContext;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.run.ExperimentRunner;
 import io.tfew.core.run.PluginJarRecord;
+import io.tfew.core.run.RunDirectory;
+import io.tfew.core.sweep.CellLock;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -17,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import org.yaml.snakeyaml.DumperOptions;
@@ -42,6 +47,10 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--resume", description = "Continue from DIR/checkpoint if a training state is there.")
   boolean resume;
+
+  @Option(names = "--force", description = "Replace a run of another config in the run directory (its checkpoint, "
+      + "adapter, predictions and records) instead of refusing.")
+  boolean force;
 
   @Option(names = "--from", paramLabel = "provenance.json",
       description = "Re-run the experiment recorded in a run's provenance.json, with the plugin jars it recorded "
@@ -86,8 +95,23 @@ public final class TrainCommand implements Callable<Integer> {
     ExperimentConfig experiment = ExperimentConfig.load(configFile, overrides, registry);
     Path dir = out != null ? out : Path.of(experiment.out());
     PrintWriter stdout = spec.commandLine().getOut();
-    ExperimentRunner.Outcome outcome = runner.run(experiment, dir, resume,
-        "tfew train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()), new BarProgress());
+    // Two runs in one directory would interleave their files and leave it marked finished by either.
+    Optional<CellLock> lock = CellLock.tryAcquire(dir);
+    if (lock.isEmpty()) {
+      throw new TfewException(dir + ": another tfew run is writing this directory (" + CellLock.owner(dir)
+          + ", lock " + dir.resolve(CellLock.FILE) + "); wait for it to end or give another --out");
+    }
+    ExperimentRunner.Outcome outcome;
+    try (CellLock held = lock.get()) {
+      // Holding the lock, any tfew temporary here whose writer is gone is a leftover of a killed run.
+      AtomicFile.removeStaleTemporaries(dir);
+      RunDirectory.claim(dir, experiment.resolved().toYaml(), force).ifPresent(replaced -> {
+        stderr.println("tfew train: --force: " + replaced);
+        stderr.flush();
+      });
+      outcome = runner.run(experiment, dir, resume,
+          "tfew train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()), new BarProgress());
+    }
     stdout.printf(Locale.ROOT, "run: %s (%,d trainable parameters)%n", outcome.dir(), outcome.trainableParameters());
     for (Map.Entry<String, Map<String, Double>> e : outcome.evaluations().entrySet()) {
       StringBuilder line = new StringBuilder(e.getKey());
@@ -106,7 +130,7 @@ public final class TrainCommand implements Callable<Integer> {
     try {
       node = new ObjectMapper().readTree(provenance.toFile());
     } catch (IOException e) {
-      throw new TfewException(provenance + ": not valid JSON (" + e.getMessage() + ")");
+      throw new TfewException(provenance + ": " + JsonFileError.describe(e) + "; pass a run's provenance.json");
     }
     if (node == null || !node.isObject()) {
       throw new TfewException(provenance + ": not a JSON object; is it a tfew provenance.json?");

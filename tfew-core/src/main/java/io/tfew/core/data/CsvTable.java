@@ -1,10 +1,8 @@
 package io.tfew.core.data;
 
 import io.tfew.api.TfewException;
+import io.tfew.core.files.Utf8Text;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,13 +60,7 @@ final class CsvTable {
     JsonlRows.checkFile(file);
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new TfewException(file + ": not valid UTF-8; save the file as UTF-8", e);
+      text = Utf8Text.decode(file, Files.readAllBytes(file), 1);
     } catch (IOException e) {
       throw new TfewException("data file " + file + " cannot be read (" + e + ")", e);
     }

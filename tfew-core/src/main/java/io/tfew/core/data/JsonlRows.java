@@ -1,16 +1,9 @@
 package io.tfew.core.data;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tfew.api.TfewException;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.tfew.core.files.InputFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,46 +16,13 @@ import java.util.function.BiFunction;
 
 /** JSON Lines plumbing shared by the jsonl readers: line numbers, UTF-8, plain Java values. */
 final class JsonlRows {
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
   private JsonlRows() {}
 
   /** Parses each non-blank line of {@code file} as a JSON object and converts it with {@code row}. */
   static List<Map<String, Object>> read(
       Path file, BiFunction<Where, ObjectNode, Map<String, Object>> row) {
-    checkFile(file);
     List<Map<String, Object>> rows = new ArrayList<>();
-    int lineNo = 0;
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        lineNo++;
-        if (lineNo == 1 && line.startsWith("\uFEFF")) {
-          line = line.substring(1); // a byte-order mark from Windows editors
-        }
-        if (line.isBlank()) {
-          continue;
-        }
-        Where at = new Where(file, lineNo);
-        JsonNode node;
-        try {
-          node = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-          throw at.error(
-              "invalid JSON (" + e.getOriginalMessage()
-                  + "); each non-blank line must be one complete JSON object");
-        }
-        if (!(node instanceof ObjectNode object)) {
-          throw at.error("expected a JSON object, got " + kind(node));
-        }
-        rows.add(Collections.unmodifiableMap(row.apply(at, object)));
-      }
-    } catch (CharacterCodingException e) {
-      throw new TfewException(
-          file + ":" + (lineNo + 1) + ": not valid UTF-8; save the file as UTF-8", e);
-    } catch (IOException e) {
-      throw new TfewException("data file " + file + " cannot be read (" + e + ")", e);
-    }
+    JsonlObjects.read(file, (line, object) -> rows.add(Collections.unmodifiableMap(row.apply(new Where(file, line), object))));
     if (rows.isEmpty()) {
       throw new TfewException(file + ": no rows; the file must hold one JSON object per line");
     }
@@ -70,10 +30,7 @@ final class JsonlRows {
   }
 
   static void checkFile(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new TfewException(
-          "data file " + file + " does not exist or is not a file; check the data path");
-    }
+    InputFile.regular(file, "check the data path");
   }
 
   /** Every field of {@code object} as plain Java values, in file order. */

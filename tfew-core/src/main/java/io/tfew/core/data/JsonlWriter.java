@@ -3,20 +3,17 @@ package io.tfew.core.data;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tfew.api.TfewException;
+import io.tfew.core.files.AtomicFile;
 import java.io.BufferedWriter;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /**
  * Writes JSON Lines so that readers only ever see a complete file: rows go to a temporary file in
- * the target's directory (same file system, so the final rename is atomic), {@link #commit()}
+ * the target's directory through {@link AtomicFile} (same file system, so the final rename is atomic), {@link #commit()}
  * renames it onto the target, and {@link #close()} without a commit throws the rows away and leaves
  * an existing target as it was. A crash mid-run therefore never leaves a truncated predictions or
  * metrics file behind.
@@ -34,36 +31,19 @@ public final class JsonlWriter implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path target;
-  private final Path temp;
-  private final FileOutputStream stream;
+  private final AtomicFile.Pending file;
   private final BufferedWriter writer;
-  private boolean committed;
   private boolean closed;
 
-  private JsonlWriter(Path target, Path temp, FileOutputStream stream) {
+  private JsonlWriter(Path target, AtomicFile.Pending file) {
     this.target = target;
-    this.temp = temp;
-    this.stream = stream;
-    this.writer = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
+    this.file = file;
+    this.writer = new BufferedWriter(new OutputStreamWriter(file.stream(), StandardCharsets.UTF_8));
   }
 
-  /** Starts writing towards {@code target}, whose directory must exist. */
+  /** Starts writing towards {@code target}, whose directory must exist and which must not be a device, FIFO or link. */
   public static JsonlWriter open(Path target) {
-    Path absolute = target.toAbsolutePath();
-    Path dir = absolute.getParent();
-    if (dir == null || !Files.isDirectory(dir)) {
-      throw new TfewException(
-          "cannot write " + target + ": directory " + dir + " does not exist; create it first");
-    }
-    Path temp = null;
-    try {
-      temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
-      return new JsonlWriter(absolute, temp, new FileOutputStream(temp.toFile()));
-    } catch (IOException e) {
-      deleteQuietly(temp);
-      throw new TfewException(
-          "cannot write " + target + " (" + e + "); check the directory's permissions", e);
-    }
+    return new JsonlWriter(target, AtomicFile.open(target));
   }
 
   /** One row as a single JSON line, the way {@link #write} serialises it (for printing to stdout). */
@@ -90,17 +70,12 @@ public final class JsonlWriter implements AutoCloseable {
     ensureOpen();
     try {
       writer.flush();
-      // Sync before the rename so a power cut cannot leave the new name pointing at empty data.
-      stream.getFD().sync();
-      writer.close();
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      committed = true;
     } catch (IOException e) {
-      throw new TfewException(
-          "cannot write " + target + " (" + e + "); check free disk space and permissions", e);
-    } finally {
       close();
+      throw file.failure(e);
     }
+    closed = true;
+    file.commit();
   }
 
   /** Discards the rows unless {@link #commit()} succeeded; safe to call more than once. */
@@ -110,14 +85,7 @@ public final class JsonlWriter implements AutoCloseable {
       return;
     }
     closed = true;
-    if (!committed) {
-      try {
-        writer.close();
-      } catch (IOException e) {
-        // The file is being discarded, so a failure to flush it does not matter.
-      }
-      deleteQuietly(temp);
-    }
+    file.close();
   }
 
   private void writeLine(Object row) {
@@ -132,24 +100,13 @@ public final class JsonlWriter implements AutoCloseable {
       writer.write(line);
       writer.write('\n');
     } catch (IOException e) {
-      throw new TfewException(
-          "cannot write " + target + " (" + e + "); check free disk space and permissions", e);
+      throw file.failure(e);
     }
   }
 
   private void ensureOpen() {
     if (closed) {
       throw new IllegalStateException("JsonlWriter for " + target + " is already closed");
-    }
-  }
-
-  private static void deleteQuietly(Path path) {
-    if (path != null) {
-      try {
-        Files.deleteIfExists(path);
-      } catch (IOException e) {
-        // Best effort: a leftover hidden .tmp file is harmless and names its target.
-      }
     }
   }
 }

@@ -3,6 +3,7 @@ package io.tfew.core.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tfew.api.TfewException;
+import io.tfew.core.files.JsonFileError;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ public final class RaftCsvReader implements DatasetReader {
     try {
       task = JSON.readTree(taskJson.toFile());
     } catch (IOException e) {
-      throw new TfewException(taskJson + ": not valid JSON (" + e.getMessage() + ")", e);
+      throw new TfewException(taskJson + ": " + JsonFileError.describe(e) + "; restore the RAFT task file", e);
     }
     JsonNode labels = task == null ? null : task.path("label_columns").get("Label");
     if (labels == null || !labels.isArray() || labels.isEmpty()) {

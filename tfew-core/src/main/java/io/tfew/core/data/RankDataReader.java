@@ -1,15 +1,7 @@
 package io.tfew.core.data;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tfew.api.TfewException;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -33,36 +25,12 @@ public final class RankDataReader {
   static final Set<String> FIELDS = Set.of("input", "choices", "label", "task");
   private static final String ALLOWED = "\"input\", \"choices\", \"label\", \"task\"";
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
   private RankDataReader() {}
 
   /** All examples of {@code jsonl}, in file order; blank lines are skipped. */
   public static List<RankExample> read(Path jsonl) {
-    if (!Files.isRegularFile(jsonl)) {
-      throw new TfewException(
-          "data file " + jsonl + " does not exist or is not a file; check the data path");
-    }
     List<RankExample> examples = new ArrayList<>();
-    int lineNo = 0;
-    // Files.newBufferedReader reports malformed UTF-8 instead of silently replacing it.
-    try (BufferedReader reader = Files.newBufferedReader(jsonl, StandardCharsets.UTF_8)) {
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        lineNo++;
-        if (lineNo == 1 && line.startsWith("\uFEFF")) {
-          line = line.substring(1); // Windows editors prepend a byte-order mark that JSON rejects.
-        }
-        if (!line.isBlank()) {
-          examples.add(parseLine(new Where(jsonl, lineNo), line));
-        }
-      }
-    } catch (CharacterCodingException e) {
-      throw new TfewException(
-          jsonl + ":" + (lineNo + 1) + ": not valid UTF-8; save the file as UTF-8", e);
-    } catch (IOException e) {
-      throw new TfewException("data file " + jsonl + " cannot be read (" + e + ")", e);
-    }
+    JsonlObjects.read(jsonl, (line, object) -> examples.add(parseRow(new Where(jsonl, line), object)));
     if (examples.isEmpty()) {
       throw new TfewException(
           "data file " + jsonl + " has no examples; add one JSON object per line, e.g. "
@@ -71,18 +39,7 @@ public final class RankDataReader {
     return List.copyOf(examples);
   }
 
-  private static RankExample parseLine(Where at, String line) {
-    JsonNode row;
-    try {
-      row = JSON.readTree(line);
-    } catch (JsonProcessingException e) {
-      throw at.error(
-          "invalid JSON" + column(e) + " (" + e.getOriginalMessage()
-              + "); each non-blank line must be one complete JSON object");
-    }
-    if (row == null || !row.isObject()) {
-      throw at.error("expected a JSON object with fields " + ALLOWED + ", got " + kind(row));
-    }
+  private static RankExample parseRow(Where at, JsonNode row) {
     for (Iterator<String> names = row.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!FIELDS.contains(name)) {
@@ -161,10 +118,6 @@ public final class RankDataReader {
     return Optional.of(node.asText());
   }
 
-  private static String column(JsonProcessingException e) {
-    return e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
-  }
-
   private static String kind(JsonNode node) {
     if (node == null) {
       return "nothing";
@@ -172,12 +125,5 @@ public final class RankDataReader {
     String text = node.toString();
     String shown = text.length() > 40 ? text.substring(0, 37) + "..." : text;
     return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " " + shown;
-  }
-
-  /** A file and 1-based line, so that every error message starts the same way. */
-  private record Where(Path file, int line) {
-    TfewException error(String message) {
-      return new TfewException(file + ":" + line + ": " + message);
-    }
   }
 }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -121,7 +122,9 @@ final class BlobDownloader {
   private void copy(InputStream body, Path partial, boolean append, RemoteFile remote)
       throws IOException, RetryableException {
     StandardOpenOption mode = append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
-    try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode);
+    // Not through a link: a partial download planted as a link would truncate whatever it points at.
+    try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode,
+        LinkOption.NOFOLLOW_LINKS);
         StallWatchdog watchdog = new StallWatchdog(body, stallTimeout)) {
       byte[] buf = new byte[1 << 16];
       long written = append ? Files.size(partial) : 0;

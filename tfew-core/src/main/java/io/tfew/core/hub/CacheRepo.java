@@ -3,6 +3,7 @@ package io.tfew.core.hub;
 import io.tfew.core.checkpoint.Checkpoint;
 import io.tfew.core.checkpoint.CheckpointException;
 import io.tfew.core.checkpoint.ShardIndex;
+import io.tfew.core.files.AtomicFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * One repository's folder in the Hugging Face cache, laid out as Python's huggingface_hub writes it:
@@ -128,26 +128,14 @@ final class CacheRepo {
       Files.createSymbolicLink(target, target.getParent().relativize(blob));
     } catch (IOException | UnsupportedOperationException | SecurityException e) {
       // Some file systems (and Windows without privileges) refuse links; a copy works everywhere.
-      Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-      try {
-        Files.copy(blob, tmp);
-        move(tmp, target);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      AtomicFile.write(target, out -> Files.copy(blob, out));
     }
   }
 
   void writeRef(String revision, String commit) throws IOException {
     Path refFile = root.resolve("refs").resolve(revision);
     Files.createDirectories(refFile.getParent());
-    Path tmp = refFile.resolveSibling("." + refFile.getFileName() + "." + UUID.randomUUID() + ".tmp");
-    try {
-      Files.writeString(tmp, commit, StandardCharsets.UTF_8);
-      move(tmp, refFile);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFile.writeString(refFile, commit);
   }
 
   static void move(Path from, Path to) throws IOException {

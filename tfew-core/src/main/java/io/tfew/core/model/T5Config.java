@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tfew.api.TfewException;
 import io.tfew.api.model.ModelDims;
+import io.tfew.core.files.InputFile;
+import io.tfew.core.files.JsonFileError;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,15 +40,13 @@ public record T5Config(
   private static final int MAX_WIDTH = 1 << 20;
 
   public static T5Config read(Path configJson) {
-    if (!Files.isRegularFile(configJson)) {
-      throw new TfewException(configJson + ": not found; a Hugging Face model directory needs its config.json");
-    }
+    InputFile.regular(configJson, "a Hugging Face model directory needs its config.json as a regular file");
     JsonNode root;
     try {
       root = new ObjectMapper().readTree(configJson.toFile());
     } catch (IOException e) {
-      throw new TfewException(configJson + ": not valid JSON (" + e.getMessage()
-          + "); restore the file from the model's download");
+      throw new TfewException(configJson + ": " + JsonFileError.describe(e)
+          + "; restore the file from the model's download");
     }
     if (root == null || !root.isObject()) {
       throw new TfewException(configJson + ": expected a JSON object with the model's hyper-parameters");

@@ -1,10 +1,9 @@
 package io.tfew.core.prompt;
 
 import io.tfew.api.TfewException;
+import io.tfew.core.files.InputFile;
+import io.tfew.core.files.Utf8Text;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,16 +62,15 @@ public final class TemplateCollection {
    *     not valid YAML, uses a forbidden tag or alias bomb, or lacks a required field
    */
   public static TemplateCollection load(Path templatesYaml) {
-    if (!Files.isRegularFile(templatesYaml)) {
-      throw new TfewException(
-          "templates file " + templatesYaml + " does not exist or is not a file; point at a"
-              + " promptsource templates.yaml, e.g. promptsource/templates/super_glue/rte/templates.yaml");
+    String fix = "point at a promptsource templates.yaml, e.g. promptsource/templates/super_glue/rte/templates.yaml";
+    if (!Files.exists(templatesYaml)) {
+      throw new TfewException("templates file " + templatesYaml + " does not exist; " + fix);
     }
+    InputFile.regular(templatesYaml, fix);
     Object root;
-    try (Reader reader = Files.newBufferedReader(templatesYaml, StandardCharsets.UTF_8)) {
-      root = yaml().load(reader);
-    } catch (CharacterCodingException e) {
-      throw new TfewException(templatesYaml + ": not valid UTF-8; save the file as UTF-8", e);
+    try {
+      // Decoded first, so that a bad byte is reported on its own line.
+      root = yaml().load(Utf8Text.decode(templatesYaml, Files.readAllBytes(templatesYaml), 1));
     } catch (IOException e) {
       throw new TfewException("templates file " + templatesYaml + " cannot be read (" + e + ")", e);
     } catch (YAMLException e) {

@@ -2,13 +2,9 @@ package io.tfew.core.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.tfew.api.TfewException;
-import java.io.IOException;
+import io.tfew.core.files.AtomicFile;
 import java.lang.management.ManagementFactory;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -65,16 +61,6 @@ public final class Provenance {
   /** Writes {@code provenance.json} into {@code dir}, atomically. */
   public void write(Path dir) {
     Path target = dir.resolve("provenance.json");
-    Path tmp = dir.resolve(".provenance.json.tmp");
-    try {
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), record);
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      throw new TfewException(target + ": cannot write (" + e.getMessage() + ")");
-    }
+    AtomicFile.write(target, out -> new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, record));
   }
 }

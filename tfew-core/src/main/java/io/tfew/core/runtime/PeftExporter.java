@@ -5,6 +5,8 @@ import io.tfew.api.peft.PeftExport;
 import io.tfew.api.peft.PeftMethod;
 import io.tfew.core.adapter.AdapterDirectory;
 import io.tfew.core.checkpoint.FloatTensor;
+import io.tfew.core.files.AtomicFile;
+import io.tfew.core.files.InputFile;
 import io.tfew.core.model.SiteRewrites;
 import io.tfew.core.model.T5Config;
 import io.tfew.core.model.TrainableParameters;
@@ -12,7 +14,6 @@ import io.tfew.core.score.RankScoringGraph;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -87,13 +88,14 @@ public final class PeftExporter {
     }
     try {
       Files.createDirectories(to);
-      for (String name : List.of(AdapterDirectory.CONFIG_FILE, AdapterDirectory.WEIGHTS_FILE)) {
-        Path tmp = to.resolve("." + name + ".tmp");
-        Files.copy(from.resolve(name), tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, to.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      }
     } catch (IOException e) {
-      throw new TfewException(to + ": cannot copy the adapter from " + from + " (" + e.getMessage() + ")");
+      throw new TfewException(to + ": cannot create the directory (" + e.getMessage() + ")");
+    }
+    // Checked before copying either file, so a refused adapter leaves --out as it was.
+    List<Path> sources = List.of(AdapterDirectory.CONFIG_FILE, AdapterDirectory.WEIGHTS_FILE).stream()
+        .map(name -> InputFile.insideDirectory(from, from.resolve(name))).toList();
+    for (Path source : sources) {
+      AtomicFile.write(to.resolve(source.getFileName().toString()), out -> Files.copy(source, out));
     }
   }
 }

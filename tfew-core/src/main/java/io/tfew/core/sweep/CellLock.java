@@ -1,6 +1,7 @@
 package io.tfew.core.sweep;
 
 import io.tfew.api.TfewException;
+import io.tfew.core.files.FileKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -8,10 +9,12 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The lock that keeps two processes from running one cell at once: an operating-system lock on
@@ -22,6 +25,7 @@ import java.util.Optional;
  */
 public final class CellLock implements AutoCloseable {
   public static final String FILE = "sweep.lock";
+  private static final Pattern OWNER = Pattern.compile("pid [0-9]+ on [^\\n]{1,255} since [0-9TZ:.+-]{10,40}");
 
   private final FileChannel channel;
   private final FileLock lock;
@@ -37,7 +41,14 @@ public final class CellLock implements AutoCloseable {
     FileChannel channel = null;
     try {
       Files.createDirectories(dir);
-      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      FileKind kind = FileKind.of(file);
+      if (kind != FileKind.ABSENT && kind != FileKind.REGULAR) {
+        // Locking truncates and rewrites the file: through a link that would destroy whatever it points at.
+        throw new TfewException(file + ": is " + kind.words() + ", not the regular file tfew locks the "
+            + "directory with; remove it");
+      }
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS);
       FileLock lock;
       try {
         lock = channel.tryLock();
@@ -68,8 +79,14 @@ public final class CellLock implements AutoCloseable {
 
   /** Who holds or last held the lock of {@code dir}, as the holder wrote it. */
   public static String owner(Path dir) {
+    Path file = dir.resolve(FILE);
     try {
-      return Files.readString(dir.resolve(FILE)).trim();
+      if (FileKind.of(file) != FileKind.REGULAR || Files.size(file) > 1024) {
+        return "unknown";
+      }
+      String text = Files.readString(file).trim();
+      // Only what a holder writes is repeated: anything else in the file is not quoted in messages.
+      return OWNER.matcher(text).matches() ? text : "unknown";
     } catch (IOException e) {
       return "unknown";
     }

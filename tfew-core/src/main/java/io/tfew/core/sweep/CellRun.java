@@ -1,7 +1,9 @@
 package io.tfew.core.sweep;
 
 import io.tfew.api.TfewException;
+import io.tfew.core.files.AtomicFile;
 import io.tfew.core.run.ExperimentRunner;
+import io.tfew.core.run.RunDirectory;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -32,6 +34,8 @@ public final class CellRun {
       return BUSY;
     }
     try (CellLock held = lock.get()) {
+      // Holding the lock, any tfew temporary here whose writer is gone is a leftover of a killed run.
+      AtomicFile.removeStaleTemporaries(cell.dir());
       CellState state = CellState.of(cell.dir(), planned.config().resolved().toYaml());
       switch (state) {
         case FINISHED -> {
@@ -40,8 +44,9 @@ public final class CellRun {
           return 0;
         }
         case OTHER_CONFIG -> throw new TfewException(cell.dir() + ": holds a run of another config than cell "
-            + index + " (" + cell.name() + ") of " + plan.grid().file() + " (compare its "
-            + CellState.CONFIG + "); the grid or --set changed since: delete the directory to run the cell "
+            + index + " (" + cell.name() + ") of " + plan.grid().file() + " (differing: "
+            + String.join(", ", RunDirectory.differingKeys(cell.dir(), planned.config().resolved().toYaml()))
+            + "; compare its " + CellState.CONFIG + "); the grid or --set changed since: delete the directory to run the cell "
             + "anew, or give the sweep another --out");
         default -> { }
       }

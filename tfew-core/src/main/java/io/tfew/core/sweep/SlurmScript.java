@@ -1,12 +1,10 @@
 package io.tfew.core.sweep;
 
 import io.tfew.api.TfewException;
+import io.tfew.core.files.AtomicFile;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -129,23 +127,9 @@ public final class SlurmScript {
   }
 
   private static void writeAtomically(Path target, String text, boolean executable) {
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-    try {
-      Files.writeString(tmp, text);
-      if (executable) {
-        try {
-          Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-        } catch (UnsupportedOperationException e) {
-          // not a POSIX file system: sbatch reads the script anyway
-        }
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      throw new TfewException(target + ": cannot write (" + e.getMessage() + ")");
+    AtomicFile.writeString(target, text);
+    if (executable) {
+      AtomicFile.addExecuteWhereReadable(target);
     }
   }
 }

@@ -4,6 +4,7 @@ import io.tfew.api.TfewException;
 import io.tfew.core.checkpoint.FloatTensor;
 import io.tfew.core.checkpoint.SafetensorsReader;
 import io.tfew.core.checkpoint.SafetensorsWriter;
+import io.tfew.core.files.InputFile;
 import io.tfew.core.model.TrainableParameters;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +75,7 @@ public final class TrainingCheckpoint {
 
   /** Restores parameters and slots and returns the step to continue from. */
   public static State restore(Path dir, TrainableParameters parameters, TrainingGraph graph, Session session) {
-    Path file = dir.resolve(FILE);
+    Path file = InputFile.insideDirectory(dir, dir.resolve(FILE));
     try (SafetensorsReader reader = SafetensorsReader.open(file)) {
       Map<String, String> meta = reader.metadata();
       if (!"tfew-training-state".equals(meta.get("format")) || !meta.containsKey("step")) {

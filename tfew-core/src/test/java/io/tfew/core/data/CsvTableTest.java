@@ -57,4 +57,12 @@ class CsvTableTest {
     assertThatThrownBy(() -> CsvTable.parse(F, "a,b\n").column("c"))
         .hasMessageStartingWith("t.csv:1: column \"c\" is missing from the header [a, b]");
   }
+
+  @Test
+  void anInvalidUtf8ByteIsReportedOnItsLine(@org.junit.jupiter.api.io.TempDir Path dir) throws java.io.IOException {
+    Path file = java.nio.file.Files.write(dir.resolve("t.csv"),
+        new byte[] {'a', ',', 'b', '\n', '1', ',', '2', '\n', '3', ',', (byte) 0xFF, '\n'});
+    assertThatThrownBy(() -> CsvTable.read(file)).isInstanceOf(TfewException.class)
+        .hasMessage(file + ":3: not valid UTF-8 (at byte 3 of the line); save the file as UTF-8");
+  }
 }

@@ -143,6 +143,22 @@ class T5ConfigTest {
     assertThatThrownBy(() -> T5Config.read(file))
         .isInstanceOf(TfewException.class)
         .hasMessageContaining(file.toString())
-        .hasMessageContaining("not found");
+        .hasMessageContaining("does not exist");
+  }
+
+  @Test
+  void aDeviceIsNamedAsNotARegularFileAndNotRead() {
+    assertThatThrownBy(() -> T5Config.read(Path.of("/dev/zero")))
+        .isInstanceOf(TfewException.class)
+        .hasMessageStartingWith("/dev/zero: is a character device, not a regular file");
+  }
+
+  @Test
+  void aFileOfAnotherFormatIsNotQuoted() throws IOException {
+    Path file = Files.writeString(tmp.resolve("config.json"), "root:x:0:0:root:/root:/bin/bash\n");
+    assertThatThrownBy(() -> T5Config.read(file))
+        .isInstanceOf(TfewException.class)
+        .hasMessageStartingWith(file + ": is not valid JSON at line 1")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("root:"));
   }
 }

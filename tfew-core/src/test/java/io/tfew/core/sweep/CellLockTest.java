@@ -1,7 +1,9 @@
 package io.tfew.core.sweep;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tfew.api.TfewException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,5 +38,22 @@ class CellLockTest {
     assertThat(lock).isPresent();
     assertThat(CellLock.owner(dir)).startsWith("pid " + ProcessHandle.current().pid());
     lock.get().close();
+  }
+
+  @Test
+  void aLockFileThatIsALinkIsRefusedAndWhatItPointsAtKept() throws IOException {
+    Path precious = Files.writeString(dir.resolve("precious.txt"), "keep");
+    Path run = Files.createDirectories(dir.resolve("run"));
+    Files.createSymbolicLink(run.resolve(CellLock.FILE), precious);
+    assertThatThrownBy(() -> CellLock.tryAcquire(run)).isInstanceOf(TfewException.class)
+        .hasMessageStartingWith(run.resolve(CellLock.FILE) + ": is a symbolic link");
+    assertThat(Files.readString(precious)).isEqualTo("keep");
+    assertThat(CellLock.owner(run)).isEqualTo("unknown");
+  }
+
+  @Test
+  void theOwnerIsQuotedOnlyInTheFormAHolderWritesIt() throws IOException {
+    Files.writeString(dir.resolve(CellLock.FILE), "root:x:0:0:root:/root:/bin/bash\n");
+    assertThat(CellLock.owner(dir)).isEqualTo("unknown");
   }
 }

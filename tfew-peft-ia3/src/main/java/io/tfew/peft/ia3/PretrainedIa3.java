@@ -48,9 +48,14 @@ public final class PretrainedIa3 {
 
   /** Reads {@code file}; a zip is read as a torch.save archive, anything else as safetensors. */
   public static PretrainedIa3 read(Path file) {
+    String fix = "; set init to 'ones' or to a t-few .pt or PEFT adapter_model.safetensors file";
+    if (!Files.exists(file)) {
+      throw new TfewException(file + ": (IA)^3 init file does not exist" + fix);
+    }
     if (!Files.isRegularFile(file)) {
-      throw new TfewException(file + ": (IA)^3 init file does not exist; set init to 'ones' or to a t-few .pt "
-          + "or PEFT adapter_model.safetensors file");
+      // A device or FIFO would be read forever (or block): say what it is instead of opening it.
+      throw new TfewException(file + ": (IA)^3 init file is " + (Files.isDirectory(file) ? "a directory" : "not a regular "
+          + "file (a device, FIFO or socket)") + fix);
     }
     Map<String, float[]> values = new LinkedHashMap<>();
     Map<String, long[]> shapes = new LinkedHashMap<>();

@@ -61,6 +61,14 @@ class Ia3ConfigTest {
   }
 
   @Test
+  void aDeviceAsInitFileIsNamedAsNotARegularFileNotAsMissing() {
+    assertThatThrownBy(() -> Ia3TestKit.create(Map.of("init", "/dev/zero")))
+        .isInstanceOf(TfewException.class)
+        .hasMessageStartingWith("/dev/zero: (IA)^3 init file is not a regular file")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("does not exist"));
+  }
+
+  @Test
   void targetsMatchingNoSiteAreAnErrorNotASilentNoOp() {
     try (ModelGraph graph = tinyGraph(Ia3TestKit.create(Map.of("target_modules", List.of(".*\\.kk"),
         "feedforward", false)))) {
