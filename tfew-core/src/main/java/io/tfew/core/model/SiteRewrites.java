@@ -92,34 +92,33 @@ public final class SiteRewrites {
   public Operand<TFloat32> linearWeight(LinearSite site, Operand<TFloat32> weight) {
     String[] replacedBy = {null};
     return chain(site.path(), weight, (a, w) -> {
-      Operand<TFloat32> next = a.linearWeight(site, w);
+      Operand<TFloat32> next = a.rewriter().linearWeight(site, w);
       if (next != w && next != null) {
-        String name = currentName;
         if (replacedBy[0] != null) {
-          throw new TfewException("PEFT methods '" + replacedBy[0] + "' and '" + name + "' both replace the weight of "
-              + site.path() + " (linearWeight); only one method per site may replace a weight, so these two "
-              + "cannot be combined. Restrict one method's targets so they do not overlap.");
+          throw new TfewException("PEFT methods '" + replacedBy[0] + "' and '" + a.name() + "' both replace the "
+              + "weight of " + site.path() + " (linearWeight); only one method per site may replace a weight, so "
+              + "these two cannot be combined. Restrict one method's targets so they do not overlap.");
         }
-        replacedBy[0] = name;
+        replacedBy[0] = a.name();
       }
       return next;
     });
   }
 
   public Operand<TFloat32> linearOutput(LinearSite site, Operand<TFloat32> input, Operand<TFloat32> output) {
-    return chain(site.path(), output, (a, y) -> a.linearOutput(site, input, y));
+    return chain(site.path(), output, (a, y) -> a.rewriter().linearOutput(site, input, y));
   }
 
   public Operand<TFloat32> ffnActivation(FfnSite site, Operand<TFloat32> activation) {
-    return chain(site.path(), activation, (a, h) -> a.ffnActivation(site, h));
+    return chain(site.path(), activation, (a, h) -> a.rewriter().ffnActivation(site, h));
   }
 
   public KeyValue keyValue(AttentionSite site, KeyValue kv) {
-    return chain(site.path(), kv, (a, x) -> a.keyValue(site, x));
+    return chain(site.path(), kv, (a, x) -> a.rewriter().keyValue(site, x));
   }
 
   public EmbeddedInput inputEmbeddings(EmbeddingSite site, EmbeddedInput input) {
-    return chain(site.path(), input, (a, x) -> a.inputEmbeddings(site, x));
+    return chain(site.path(), input, (a, x) -> a.rewriter().inputEmbeddings(site, x));
   }
 
   /** Sites changed by each method, by method name, in configuration order. */
@@ -155,26 +154,22 @@ public final class SiteRewrites {
     if (shown.isEmpty()) {
       return "";
     }
-    StringBuilder sb = new StringBuilder(" with ");
-    shown.forEach((k, v) -> sb.append(sb.length() > 6 ? ", " : "").append(k).append(" = ").append(v));
-    return sb.toString();
+    java.util.StringJoiner joined = new java.util.StringJoiner(", ", " with ", "");
+    shown.forEach((k, v) -> joined.add(k + " = " + v));
+    return joined.toString();
   }
 
   private interface Hook<T> {
-    T apply(ModelRewriter rewriter, T value);
+    T apply(Active method, T value);
   }
-
-  /** The method whose hook runs now (for the linear-weight conflict message). */
-  private String currentName;
 
   private <T> T chain(String path, T value, Hook<T> hook) {
     T current = value;
     for (Active a : active) {
       beforeHook.accept(a.name());
-      currentName = a.name();
       T next;
       try {
-        next = hook.apply(a.rewriter(), current);
+        next = hook.apply(a, current);
       } catch (RuntimeException e) {
         throw failure(a.name(), "site " + path, e);
       }

@@ -211,7 +211,7 @@ public final class TrainableParameters implements Parameters {
     return java.util.List.copyOf(base.shapes().keySet());
   }
 
-  /** " by method 'x' for method 'y'" when both are known and differ; names both sides of a conflict. */
+  /** " (PEFT methods 'x' and 'y' both claim it)" when another method than the current one is involved. */
   private String byMethods(String first) {
     if (first == null || first.equals(owner)) {
       return "";
