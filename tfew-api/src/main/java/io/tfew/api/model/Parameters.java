@@ -6,7 +6,8 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
 
 /**
- * Where plugins declare the tensors they train, and read the frozen base weights.
+ * Where plugins declare the tensors they train and the frozen tensors they own, and read the frozen base
+ * weights.
  *
  * <p>Core owns the variables: it names them by their key (which is also the key in the saved adapter
  * file, unless the method maps it), initialises them from the run's seed, counts them, and decides
@@ -22,9 +23,43 @@ public interface Parameters {
 
   /**
    * Declares a trainable parameter. Declaring the same key twice with the same shape returns the same
-   * tensor (so two sites may share a parameter); with another shape it is an error.
+   * tensor (so two sites may share a parameter); with another shape it is an error, and so is a key
+   * another method declared (each method's adapter holds its own keys).
    */
   Operand<TFloat32> trainable(String key, Shape shape, ParameterInit init);
+
+  /**
+   * Declares a frozen tensor the method owns: not derived from a base weight, never updated by an
+   * optimizer, but part of the adapter, like VeRA's shared random projections ({@code vera_A},
+   * {@code vera_B}) or a fixed random basis.
+   *
+   * <ul>
+   *   <li>Its values are drawn by {@code init} from the run's seed and the key, through the same per-key
+   *       stream {@link #trainable} uses, so they repeat for a seed and adding or removing another method
+   *       does not change them; another seed draws other values. An init built with
+   *       {@link ParameterInit#fromBase} runs after the checkpoint loads.
+   *   <li>Declaring the same key again with the same shape returns the same tensor: a method declares it
+   *       once (in {@link ModelRewriter#beginGraph}, or at the first site) and every site reads it. Another
+   *       shape is an error, and so is a key that is already a trainable parameter or that another method
+   *       declared.
+   *   <li>It is saved in the method's adapter file under {@code adapterKey(key)}, beside the trainable
+   *       parameters (as Hugging Face PEFT saves VeRA's projections with its default
+   *       {@code save_projection=True}), and loading the adapter assigns the saved values over the drawn
+   *       ones. A reloaded adapter therefore computes what was trained, whatever seed the loading run has.
+   *   <li>It is counted as frozen, apart from the trainable count ({@code tfew plugins}, {@code tfew train}).
+   * </ul>
+   *
+   * <pre>{@code
+   * // VeRA: one pair for every targeted layer, sized by the widest target (see GraphContext)
+   * double bound = Math.sqrt(6.0 / inMax);   // Kaiming uniform, as PEFT draws vera_A
+   * Operand<TFloat32> a = params.frozen("vera_A", Shape.of(r, inMax), ParameterInit.uniform(-bound, bound));
+   * }</pre>
+   *
+   * @param key the tensor's name, unique among the declared parameters and frozen tensors
+   * @param shape its shape; every dimension at least 1
+   * @param init how its values are drawn
+   */
+  Operand<TFloat32> frozen(String key, Shape shape, ParameterInit init);
 
   /** A frozen weight of the base checkpoint by its HF name, e.g. {@code shared.weight}. */
   Operand<TFloat32> baseWeight(String key);
@@ -33,7 +68,8 @@ public interface Parameters {
    * Makes a base weight trainable (layer-norm tuning, BitFit's norms, full fine-tuning). It keeps its
    * checkpoint value as the starting point, is updated by the optimizer and is saved in the method's
    * adapter file under its HF name. The returned operand is the same variable every site reads, so
-   * the change applies wherever the weight is used.
+   * the change applies wherever the weight is used. Two methods training or replacing
+   * ({@link #replaceBaseWeight}) the same weight cannot be combined; core refuses that naming both.
    *
    * <pre>{@code
    * for (String key : params.baseWeightKeys()) {

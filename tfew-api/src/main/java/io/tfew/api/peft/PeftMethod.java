@@ -21,13 +21,20 @@ import java.util.Map;
  * }
  * }</pre>
  *
- * <p>An instance serves one graph build; core creates a fresh one per graph.
+ * <p>An instance serves one graph build; core creates a fresh one per graph. When its hooks run (once
+ * per graph for {@link ModelRewriter#beginGraph}, once per program and site for the site hooks, methods
+ * in YAML order) is stated once, in {@link ModelRewriter}.
+ *
+ * <p>The adapter holds the method's frozen tensors too ({@link io.tfew.api.model.Parameters#frozen}),
+ * under {@link #adapterKey} like the trainable ones. When several methods are active, each keeps its own
+ * adapter directory ({@code adapter/<method name>/} of the run), with its own keys only.
  */
 public interface PeftMethod extends ModelRewriter {
 
   /**
-   * The adapter-file key of a declared parameter. The default keeps the declared key; methods that
-   * Hugging Face PEFT also has map onto PEFT's names so PEFT can load the file.
+   * The adapter-file key of a declared parameter or frozen tensor. The default keeps the declared key;
+   * methods that Hugging Face PEFT also has map onto PEFT's names so PEFT can load the file (VeRA's
+   * shared projections: {@code base_model.vera_A}).
    */
   default String adapterKey(String parameterKey) {
     return parameterKey;

@@ -38,11 +38,20 @@ import org.tensorflow.Session;
  * rather than into {@code adapter_config.json}: PEFT 0.6 to 0.13 refuse unknown keys there. For a
  * method PEFT lacks, {@code adapter_config.json} holds the same record. A directory PEFT wrote is
  * recognised by its {@code peft_type}.
+ *
+ * <p>A run that composes several methods saves one such directory per method, {@code adapter/<method>/},
+ * each holding that method's keys only (so each is a PEFT adapter of its own, as PEFT saves every named
+ * adapter of a model in a subdirectory), and {@code adapter/tfew_composition.json} listing the methods
+ * in the YAML's order, the order their hooks run in. {@link #members} reads it back, so the composed
+ * directory loads, scores and exports as a whole.
  */
 public final class AdapterDirectory {
   public static final String CONFIG_FILE = "adapter_config.json";
   public static final String WEIGHTS_FILE = "adapter_model.safetensors";
   public static final String TFEW_FILE = "tfew_adapter.json";
+  /** The record of a composed adapter: {@code {"tfew_methods": ["ia3", "prompt_tuning"]}}. */
+  public static final String COMPOSITION_FILE = "tfew_composition.json";
+  private static final java.util.regex.Pattern METHOD_NAME = java.util.regex.Pattern.compile("[a-z0-9_]+");
 
   /** What an adapter directory says about the method that wrote it. */
   public record Spec(Path dir, PeftMethodProvider provider, Map<String, Object> methodConfig) {
@@ -57,6 +66,11 @@ public final class AdapterDirectory {
   /** Reads {@code adapter_config.json} and finds the installed method it names. */
   public static Spec read(Path dir, PluginRegistry registry) {
     Path configFile = configFile(dir);
+    if (FileKind.of(configFile) == FileKind.ABSENT && Files.isRegularFile(dir.resolve(COMPOSITION_FILE))) {
+      throw new TfewException(dir + ": holds a composed adapter (one directory per method, listed in "
+          + COMPOSITION_FILE + "); pass it to 'tfew score --adapter' or 'tfew adapter export' as a whole, or pass "
+          + "one of its method directories here");
+    }
     if (FileKind.of(configFile) == FileKind.ABSENT) {
       throw new TfewException(dir + ": not an adapter directory (no " + CONFIG_FILE
           + "); pass the directory a training run wrote as OUT/adapter");
@@ -112,14 +126,15 @@ public final class AdapterDirectory {
   }
 
   /**
-   * Assigns the saved parameters of method {@code name} from the adapter's weights file. Every
-   * parameter the method declared must be present with its shape; extra tensors are an error too,
-   * since they mean the adapter was trained with other options.
+   * Assigns the saved parameters of method {@code name} from the adapter's weights file: its trainable
+   * parameters and its frozen tensors ({@code Parameters.frozen}), whose saved values replace the ones the
+   * loading run drew. Every tensor the method declared must be present with its shape; extra tensors are
+   * an error too, since they mean the adapter was trained with other options.
    */
   public static void load(Path dir, String name, PeftMethod method, TrainableParameters parameters,
       Session session) {
     Path weights = weightsFile(dir);
-    Map<String, TrainableParameters.Declared> declared = parameters.declaredBy(name);
+    Map<String, TrainableParameters.Declared> declared = parameters.savedBy(name);
     try (SafetensorsReader reader = SafetensorsReader.open(weights)) {
       Map<String, String> byFileKey = new LinkedHashMap<>();
       for (String key : declared.keySet()) {
@@ -135,8 +150,12 @@ public final class AdapterDirectory {
         TensorInfo info = reader.tensors().get(e.getKey());
         TrainableParameters.Declared d = declared.get(e.getValue());
         if (info == null) {
+          boolean frozen = parameters.frozenBy(name).containsKey(d.key());
           throw new TfewException(weights + ": tensor '" + e.getKey() + "' is missing; method '" + name
-              + "' needs it with shape " + Arrays.toString(d.shape()));
+              + "' needs it with shape " + Arrays.toString(d.shape())
+              + (frozen ? " (a frozen tensor the method draws once and saves with the adapter, such as PEFT's VeRA "
+                  + "projections: an adapter saved without it, e.g. with PEFT's save_projection=False, cannot be "
+                  + "reproduced here; save it with the tensor)" : ""));
         }
         if (!sameUpToUnitDims(info.shape(), d.shape())) {
           throw new TfewException(weights + ": tensor '" + e.getKey() + "' has shape "
@@ -158,7 +177,7 @@ public final class AdapterDirectory {
   public static void loadPerTask(List<Path> dirs, String name, PeftMethod method, TrainableParameters parameters,
       Session session) {
     int tasks = dirs.size();
-    Map<String, TrainableParameters.Declared> declared = parameters.declaredBy(name);
+    Map<String, TrainableParameters.Declared> declared = parameters.savedBy(name);
     List<SafetensorsReader> readers = new ArrayList<>();
     try {
       for (Path dir : dirs) {
@@ -213,6 +232,52 @@ public final class AdapterDirectory {
   }
 
   /**
+   * Writes the record of a composed run's adapter: {@code dir/<method>/} holds each method's adapter,
+   * and {@code methods} gives their order. Replaced atomically.
+   */
+  public static void saveComposition(Path dir, List<String> methods) {
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("tfew_methods", List.copyOf(methods));
+    writeJsonAtomically(dir.resolve(COMPOSITION_FILE), record);
+  }
+
+  /**
+   * The method directories of a composed adapter, in the order its methods run; a single-method adapter
+   * directory is its own only member.
+   */
+  public static List<Path> members(Path dir) {
+    Path record = dir.resolve(COMPOSITION_FILE);
+    if (Files.isRegularFile(dir.resolve(CONFIG_FILE)) || !Files.isRegularFile(record)) {
+      return List.of(dir);
+    }
+    Object methods;
+    try {
+      methods = new ObjectMapper().readValue(record.toFile(), new TypeReference<Map<String, Object>>() {})
+          .get("tfew_methods");
+    } catch (IOException e) {
+      throw new TfewException(record + ": not a JSON object (" + e.getMessage() + ")");
+    }
+    if (!(methods instanceof List<?> names) || names.isEmpty()) {
+      throw new TfewException(record + ": field 'tfew_methods' must be a non-empty list of method names, e.g. "
+          + "[\"ia3\", \"prompt_tuning\"]");
+    }
+    List<Path> members = new ArrayList<>();
+    for (Object name : names) {
+      if (!(name instanceof String s) || !METHOD_NAME.matcher(s).matches()) {
+        throw new TfewException(record + ": 'tfew_methods' entry " + name + " is not a method name (lowercase "
+            + "letters, digits and _)");
+      }
+      Path member = dir.resolve(s);
+      if (!Files.isDirectory(member)) {
+        throw new TfewException(record + ": lists method '" + s + "' but " + member + " is missing; the composed "
+            + "adapter is incomplete");
+      }
+      members.add(member);
+    }
+    return members;
+  }
+
+  /**
    * Shapes that differ only by axes of size 1 hold the same values in the same order: Hugging Face
    * PEFT stores (IA)^3 vectors as {@code [n, 1]} where tfew declares {@code [n]}. Anything else (say
    * {@code [8, 8]} for {@code [64]}) is another parameter and is refused.
@@ -222,7 +287,10 @@ public final class AdapterDirectory {
         Arrays.stream(b).filter(d -> d != 1).toArray());
   }
 
-  /** Writes the method's parameters and config; each file is replaced atomically. */
+  /**
+   * Writes the method's parameters (trainable, then its frozen tensors) and config; each file is replaced
+   * atomically.
+   */
   public static void save(Path dir, String name, ConfigSection config, PeftMethod method,
       TrainableParameters parameters, Session session) {
     try {
@@ -231,7 +299,7 @@ public final class AdapterDirectory {
       throw new TfewException(dir + ": cannot create the adapter directory (" + e.getMessage() + ")");
     }
     Map<String, FloatTensor> tensors = new TreeMap<>();
-    for (TrainableParameters.Declared d : parameters.declaredBy(name).values()) {
+    for (TrainableParameters.Declared d : parameters.savedBy(name).values()) {
       tensors.put(method.adapterKey(d.key()), new FloatTensor(d.shape(), parameters.read(session, d.key())));
     }
     SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), tensors, Map.of("format", "pt"));

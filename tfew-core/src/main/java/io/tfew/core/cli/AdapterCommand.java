@@ -11,6 +11,8 @@ import io.tfew.core.runtime.PeftExporter;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,7 +29,8 @@ public final class AdapterCommand {
   @Command(name = "export", mixinStandardHelpOptions = true,
       description = "Write an adapter in Hugging Face PEFT's layout (adapter_config.json + adapter_model.safetensors). "
           + "ia3, lora and prompt_tuning adapters already are and are copied; p_tuning is written as PEFT's "
-          + "P_TUNING (the prompt encoder's output). No base weight is read.")
+          + "P_TUNING (the prompt encoder's output). A composed run's adapter (one directory per method) is "
+          + "written as one PEFT directory per method under OUT. No base weight is read.")
   static final class Export implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "CONFIG_OR_DIR",
         description = "The base model's config.json, or a directory holding it.")
@@ -55,13 +58,25 @@ public final class AdapterCommand {
         throw new TfewException("--adapter " + adapter + ": no such directory");
       }
       T5Config config = T5Config.read(Files.isDirectory(model) ? model.resolve("config.json") : model);
-      AdapterDirectory.Spec s = AdapterDirectory.read(adapter, registry);
-      ConfigSection section = ConfigSection.validate(s.configFile() + ": tfew_config",
-          s.provider().configFields(), s.methodConfig());
-      ActiveMethod method = new ActiveMethod(s.provider().name(), s.provider(), section, Optional.of(adapter));
-      String type = PeftExporter.export(config, method, out);
+      List<Path> members = AdapterDirectory.members(adapter);
+      boolean composed = !members.equals(List.of(adapter));
       PrintWriter stdout = spec.commandLine().getOut();
-      stdout.println("wrote " + out + " (peft_type " + type + ")");
+      // A composed adapter exports as it is saved: one PEFT directory per method under OUT, in the recorded
+      // order, each loadable by PEFT alone; tfew reads OUT back as the same composition.
+      List<String> names = new ArrayList<>();
+      for (Path dir : members) {
+        AdapterDirectory.Spec s = AdapterDirectory.read(dir, registry);
+        ConfigSection section = ConfigSection.validate(s.configFile() + ": tfew_config",
+            s.provider().configFields(), s.methodConfig());
+        ActiveMethod method = new ActiveMethod(s.provider().name(), s.provider(), section, Optional.of(dir));
+        Path target = composed ? out.resolve(dir.getFileName().toString()) : out;
+        String type = PeftExporter.export(config, method, target);
+        names.add(dir.getFileName().toString());
+        stdout.println("wrote " + target + " (peft_type " + type + ")");
+      }
+      if (composed) {
+        AdapterDirectory.saveComposition(out, names);
+      }
       stdout.flush();
       return 0;
     }

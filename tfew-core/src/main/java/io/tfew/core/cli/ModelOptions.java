@@ -78,10 +78,13 @@ final class ModelOptions {
     return byTask.isEmpty() ? Optional.empty() : Optional.of(TaskAdapters.read(byTask, registry));
   }
 
-  /** The plain adapters as active methods. Call {@link #validate} first. */
+  /**
+   * The plain adapters as active methods, in the order given; a composed run's adapter directory
+   * contributes its methods in their recorded order. Call {@link #validate} first.
+   */
   List<ActiveMethod> methods(PluginRegistry registry) {
     List<ActiveMethod> active = new ArrayList<>();
-    for (Path dir : plain) {
+    for (Path dir : plain.stream().flatMap(d -> AdapterDirectory.members(d).stream()).toList()) {
       AdapterDirectory.Spec spec = AdapterDirectory.read(dir, registry);
       ConfigSection config = ConfigSection.validate(spec.configFile() + ": tfew_config",
           spec.provider().configFields(), spec.methodConfig());

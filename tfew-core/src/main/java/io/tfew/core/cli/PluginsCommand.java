@@ -72,8 +72,10 @@ public final class PluginsCommand implements Callable<Integer> {
     for (Map.Entry<String, Map<String, Object>> e : overrides.entrySet()) {
       PeftMethodProvider p = registry.method(e.getKey(), "--set " + e.getKey() + ".KEY");
       ConfigSection section = ConfigSection.validate("--set " + e.getKey(), p.configFields(), e.getValue());
-      out.printf(Locale.ROOT, "%s with %s: %,d trainable parameters%n", p.name(), e.getValue(),
-          TrainableCount.of(config, List.of(new ActiveMethod(p.name(), p, section, Optional.empty()))));
+      TrainableCount.Counts counts =
+          TrainableCount.counts(config, List.of(new ActiveMethod(p.name(), p, section, Optional.empty())));
+      out.printf(Locale.ROOT, "%s with %s: %,d trainable parameters%s%n", p.name(), e.getValue(), counts.trainable(),
+          counts.frozenSuffix());
     }
     section(out, "losses", registry.losses(), null);
     section(out, "evaluators", registry.evaluators(), null);
@@ -89,7 +91,9 @@ public final class PluginsCommand implements Callable<Integer> {
     for (PluginProvider p : plugins.values()) {
       String count = "";
       if (config != null && p instanceof PeftMethodProvider m) {
-        count = String.format(Locale.ROOT, "  [%,d trainable parameters with defaults]", trainable(m, config));
+        TrainableCount.Counts counts = trainable(m, config);
+        count = String.format(Locale.ROOT, "  [%,d trainable parameters%s with defaults]", counts.trainable(),
+            counts.frozenSuffix());
       }
       out.println("  " + p.name() + " - " + p.description() + count);
       out.println("      from: " + registry.origin(p).describeWithLocation());
@@ -101,9 +105,9 @@ public final class PluginsCommand implements Callable<Integer> {
   }
 
   /** Builds the graph (no session, no weights) with the method applied and counts what it declared. */
-  private static long trainable(PeftMethodProvider provider, T5Config config) {
+  private static TrainableCount.Counts trainable(PeftMethodProvider provider, T5Config config) {
     ConfigSection defaults = ConfigSection.defaults(provider.name(), provider.configFields());
-    return TrainableCount.of(config, List.of(new ActiveMethod(provider.name(), provider, defaults, Optional.empty())));
+    return TrainableCount.counts(config, List.of(new ActiveMethod(provider.name(), provider, defaults, Optional.empty())));
   }
 
   /** {@code --set lora.r=8 --set lora.train_layer_norms=true} grouped by method, values read as YAML scalars or lists. */

@@ -112,7 +112,8 @@ public final class TrainCommand implements Callable<Integer> {
       outcome = runner.run(experiment, dir, resume,
           "tfew train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()), new BarProgress());
     }
-    stdout.printf(Locale.ROOT, "run: %s (%,d trainable parameters)%n", outcome.dir(), outcome.trainableParameters());
+    stdout.printf(Locale.ROOT, "run: %s (%,d trainable parameters%s)%n", outcome.dir(), outcome.trainableParameters(),
+        outcome.frozenParameters() > 0 ? String.format(Locale.ROOT, ", %,d frozen", outcome.frozenParameters()) : "");
     for (Map.Entry<String, Map<String, Double>> e : outcome.evaluations().entrySet()) {
       StringBuilder line = new StringBuilder(e.getKey());
       e.getValue().forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s=%.4f", k, v)));

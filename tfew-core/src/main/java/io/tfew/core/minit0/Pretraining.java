@@ -129,7 +129,8 @@ public final class Pretraining {
       Listener listener) {
     createDirectories(out);
     Path dir = out.resolve(ADAPTER_DIR);
-    SiteRewrites rewrites = new SiteRewrites(List.of(new SiteRewrites.Active(adapter.name(), adapter.method())));
+    SiteRewrites rewrites = new SiteRewrites(List.of(new SiteRewrites.Active(adapter.name(), adapter.method(),
+        adapter.config().asMap())));
     return train(adapter.model(), out, rewrites, new Adafactor(), options, lm, resume, listener,
         dir.resolve(AdapterDirectory.WEIGHTS_FILE), graph -> { },
         (graph, session) -> AdapterDirectory.save(dir, adapter.name(), adapter.config(), adapter.method(),

@@ -6,6 +6,7 @@ import io.tfew.api.model.EmbeddingSite;
 import io.tfew.api.model.FfnSite;
 import io.tfew.api.model.KeyValue;
 import io.tfew.api.model.LinearSite;
+import io.tfew.api.model.SiteDescriptor;
 import io.tfew.api.model.Stack;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -155,6 +156,57 @@ public final class T5Model {
       return linear(s, "lm_head", "shared.weight", null, -1, x, ctx);
     }
     return linear(s, "lm_head", "lm_head.weight", null, -1, x, ctx);
+  }
+
+  /**
+   * Every extension site of a model of {@code config}, in the order {@link #encode} and {@link #decode}
+   * visit them, as {@link io.tfew.api.model.GraphContext#sites()} hands them to methods before any hook
+   * runs. It mirrors the traversal above; a test checks the two against each other.
+   */
+  public static List<SiteDescriptor> sites(T5Config config) {
+    java.util.Map<String, long[]> shapes = T5Weights.expectedShapes(config);
+    List<SiteDescriptor> sites = new java.util.ArrayList<>();
+    for (Stack stack : Stack.values()) {
+      String p = stack.prefix();
+      sites.add(new SiteDescriptor(p + ".embed_tokens", SiteDescriptor.Kind.INPUT_EMBEDDINGS, stack, -1,
+          config.dModel(), config.dModel()));
+      int layers = stack == Stack.ENCODER ? config.numLayers() : config.numDecoderLayers();
+      for (int i = 0; i < layers; i++) {
+        String b = p + ".block." + i + ".layer.";
+        int sub = 0;
+        attentionSites(sites, shapes, config, b + (sub++) + ".SelfAttention", stack, i);
+        if (stack == Stack.DECODER) {
+          attentionSites(sites, shapes, config, b + (sub++) + ".EncDecAttention", stack, i);
+        }
+        String ffn = b + sub + ".DenseReluDense";
+        if (config.gatedFfn()) {
+          linearSite(sites, shapes, ffn + ".wi_0", ffn + ".wi_0.weight", stack, i);
+          linearSite(sites, shapes, ffn + ".wi_1", ffn + ".wi_1.weight", stack, i);
+        } else {
+          linearSite(sites, shapes, ffn + ".wi", ffn + ".wi.weight", stack, i);
+        }
+        sites.add(new SiteDescriptor(ffn, SiteDescriptor.Kind.FFN_ACTIVATION, stack, i, config.dFf(), config.dFf()));
+        linearSite(sites, shapes, ffn + ".wo", ffn + ".wo.weight", stack, i);
+      }
+    }
+    linearSite(sites, shapes, "lm_head", config.tieWordEmbeddings() ? "shared.weight" : "lm_head.weight", null, -1);
+    return List.copyOf(sites);
+  }
+
+  private static void attentionSites(List<SiteDescriptor> sites, java.util.Map<String, long[]> shapes,
+      T5Config config, String path, Stack stack, int layer) {
+    for (String proj : List.of("q", "k", "v")) {
+      linearSite(sites, shapes, path + "." + proj, path + "." + proj + ".weight", stack, layer);
+    }
+    sites.add(new SiteDescriptor(path, SiteDescriptor.Kind.KEY_VALUE, stack, layer, config.innerDim(),
+        config.innerDim()));
+    linearSite(sites, shapes, path + ".o", path + ".o.weight", stack, layer);
+  }
+
+  private static void linearSite(List<SiteDescriptor> sites, java.util.Map<String, long[]> shapes, String path,
+      String weightKey, Stack stack, int layer) {
+    long[] shape = shapes.get(weightKey);
+    sites.add(new SiteDescriptor(path, SiteDescriptor.Kind.LINEAR, stack, layer, (int) shape[1], (int) shape[0]));
   }
 
   private ModelSiteContext context(Ops s, Operand<TInt32> rowTask) {

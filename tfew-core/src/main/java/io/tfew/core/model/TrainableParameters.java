@@ -24,10 +24,14 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
 
 /**
- * The parameters plugins declare, as variables named by their keys, with their initial values.
+ * The parameters plugins declare, as variables named by their keys, with their initial values: the
+ * trainable ones ({@link #declared()}) and the frozen tensors methods own ({@link #frozenTensors()}),
+ * which no optimizer sees but adapters save and load.
  *
  * <p>Each parameter's initial values come from a random stream seeded by the run's seed and the
  * parameter's key, so they do not depend on declaration order or on which other methods are active.
+ * Every key belongs to the method that declared it first; another method declaring it, training it or
+ * replacing it is refused naming both, since each method's adapter holds its own keys only.
  */
 public final class TrainableParameters implements Parameters {
 
@@ -50,6 +54,9 @@ public final class TrainableParameters implements Parameters {
   private final T5Weights base;
   private long seed;
   private final Map<String, Declared> declared = new LinkedHashMap<>();
+  private final Map<String, Declared> frozen = new LinkedHashMap<>();
+  /** Base weights replaced by a derived copy, with the method that replaced each. */
+  private final Map<String, String> replacedBy = new LinkedHashMap<>();
   private String owner = "";
 
   public TrainableParameters(Ops tf, T5Weights base, long seed) {
@@ -60,26 +67,54 @@ public final class TrainableParameters implements Parameters {
 
   @Override
   public Operand<TFloat32> trainable(String key, Shape shape, ParameterInit init) {
-    Declared existing = declared.get(key);
+    if (frozen.containsKey(key)) {
+      throw new TfewException("parameter '" + key + "': the key is already a frozen tensor of method '"
+          + frozen.get(key).owner() + "'; a key is trainable or frozen, not both");
+    }
+    return declare(declared, "parameter", key, shape, init);
+  }
+
+  @Override
+  public Operand<TFloat32> frozen(String key, Shape shape, ParameterInit init) {
+    if (declared.containsKey(key)) {
+      throw new TfewException("frozen tensor '" + key + "': the key is already a trainable parameter of method '"
+          + declared.get(key).owner() + "'; a key is trainable or frozen, not both");
+    }
+    return declare(frozen, "frozen tensor", key, shape, init);
+  }
+
+  private Operand<TFloat32> declare(Map<String, Declared> into, String what, String key, Shape shape,
+      ParameterInit init) {
+    java.util.Objects.requireNonNull(init, "init");
+    Declared existing = into.get(key);
     long[] dims = shape.asArray();
     if (existing != null) {
+      requireSameOwner(what, key, existing.owner());
       if (!Arrays.equals(existing.shape(), dims)) {
-        throw new TfewException("parameter '" + key + "' declared twice with different shapes "
+        throw new TfewException(what + " '" + key + "' declared twice with different shapes "
             + Arrays.toString(existing.shape()) + " and " + Arrays.toString(dims));
       }
       return existing.variable();
     }
     for (long d : dims) {
       if (d < 1) {
-        throw new TfewException("parameter '" + key + "' has an empty or unknown dimension in shape " + shape);
+        throw new TfewException(what + " '" + key + "' has an empty or unknown dimension in shape " + shape);
       }
     }
     Ops named = tf.withName(key);
     Variable<TFloat32> v = named.variable(shape, TFloat32.class);
     Placeholder<TFloat32> feed = tf.withName(key + ".feed").placeholder(TFloat32.class, Placeholder.shape(shape));
     Assign<TFloat32> assign = tf.withName(key + ".assign").assign(v, feed);
-    declared.put(key, new Declared(key, owner, dims, v, feed, assign, init));
+    into.put(key, new Declared(key, owner, dims, v, feed, assign, init));
     return v;
+  }
+
+  /** A key belongs to the method that declared it first: its adapter is the one that saves it. */
+  private void requireSameOwner(String what, String key, String first) {
+    if (!first.equals(owner)) {
+      throw new TfewException("PEFT methods '" + first + "' and '" + owner + "' both declare " + what + " '" + key
+          + "'; each method's adapter holds its own keys, so these two methods cannot be combined as configured");
+    }
   }
 
   /**
@@ -105,6 +140,20 @@ public final class TrainableParameters implements Parameters {
     return mine;
   }
 
+  /** The frozen tensors one method declared ({@link #frozen(String, Shape, ParameterInit)}), in declaration order. */
+  public Map<String, Declared> frozenBy(String name) {
+    Map<String, Declared> mine = new LinkedHashMap<>();
+    frozen.values().stream().filter(d -> d.owner().equals(name)).forEach(d -> mine.put(d.key(), d));
+    return mine;
+  }
+
+  /** What one method's adapter holds: its trainable parameters, then its frozen tensors. */
+  public Map<String, Declared> savedBy(String name) {
+    Map<String, Declared> mine = declaredBy(name);
+    mine.putAll(frozenBy(name));
+    return mine;
+  }
+
   @Override
   public Operand<TFloat32> baseWeight(String key) {
     return base.get(key);
@@ -114,6 +163,7 @@ public final class TrainableParameters implements Parameters {
   public Operand<TFloat32> trainableBase(String key) {
     Declared existing = declared.get(key);
     if (existing != null) {
+      requireSameOwner("trainable base weight", key, existing.owner());
       return existing.variable();
     }
     if (!base.has(key)) {
@@ -121,8 +171,9 @@ public final class TrainableParameters implements Parameters {
           + base.shapes().keySet().stream().limit(3).toList());
     }
     if (base.replaced().contains(key)) {
-      throw new TfewException("base weight '" + key + "' cannot be trained: a method replaced it by a derived "
-          + "frozen copy (replaceBaseWeight), so its float32 values are never loaded; target it with one of the two only");
+      throw new TfewException("base weight '" + key + "' cannot be trained" + byMethods(replacedBy.get(key))
+          + ": a method replaced it by a derived frozen copy (replaceBaseWeight), so its float32 values are never "
+          + "loaded; target it with one of the two only");
     }
     // No initialiser: the checkpoint load gives it its starting value.
     declared.put(key, new Declared(key, owner, base.shapes().get(key), base.variable(key), base.feed(key),
@@ -143,8 +194,14 @@ public final class TrainableParameters implements Parameters {
   public void replaceBaseWeight(String baseKey) {
     Declared trained = declared.get(baseKey);
     if (trained != null) {
-      throw new TfewException("base weight '" + baseKey + "' cannot be replaced by a derived copy: method '"
-          + trained.owner() + "' trains it (trainableBase); target it with one of the two only");
+      throw new TfewException("base weight '" + baseKey + "' cannot be replaced by a derived copy"
+          + byMethods(trained.owner()) + ": method '" + trained.owner() + "' trains it (trainableBase); target it "
+          + "with one of the two only");
+    }
+    String first = replacedBy.putIfAbsent(baseKey, owner);
+    if (first != null && !first.equals(owner)) {
+      throw new TfewException("PEFT methods '" + first + "' and '" + owner + "' both replace base weight '" + baseKey
+          + "' (replaceBaseWeight); each would read only its own derived copy, so they cannot be combined");
     }
     base.replace(baseKey);
   }
@@ -154,12 +211,44 @@ public final class TrainableParameters implements Parameters {
     return java.util.List.copyOf(base.shapes().keySet());
   }
 
+  /** " (PEFT methods 'x' and 'y' both claim it)" when another method than the current one is involved. */
+  private String byMethods(String first) {
+    if (first == null || first.equals(owner)) {
+      return "";
+    }
+    return " (PEFT methods '" + first + "' and '" + owner + "' both claim it)";
+  }
+
+  /** The trainable parameters, in declaration order. */
   public Map<String, Declared> declared() {
     return Collections.unmodifiableMap(declared);
   }
 
+  /** The frozen tensors methods own, in declaration order; no optimizer updates them. */
+  public Map<String, Declared> frozenTensors() {
+    return Collections.unmodifiableMap(frozen);
+  }
+
+  /** Values of the trainable parameters. */
   public long count() {
     return declared.values().stream().mapToLong(Declared::size).sum();
+  }
+
+  /** Values of the frozen tensors methods own, counted apart from the trainable ones. */
+  public long frozenCount() {
+    return frozen.values().stream().mapToLong(Declared::size).sum();
+  }
+
+  /** Trainable parameters first, then frozen tensors: everything an init or an adapter assigns. */
+  private Iterable<Declared> all() {
+    List<Declared> all = new ArrayList<>(declared.values());
+    all.addAll(frozen.values());
+    return all;
+  }
+
+  private Declared find(String key) {
+    Declared d = declared.get(key);
+    return d != null ? d : frozen.get(key);
   }
 
   /**
@@ -173,7 +262,7 @@ public final class TrainableParameters implements Parameters {
     Session.Runner runner = session.runner();
     long batched = 0;
     try {
-      for (Declared d : declared.values()) {
+      for (Declared d : all()) {
         if (d.init() == null || d.init() instanceof ParameterInit.BaseDerived) {
           continue;
         }
@@ -240,7 +329,7 @@ public final class TrainableParameters implements Parameters {
         });
       }
     };
-    for (Declared d : declared.values()) {
+    for (Declared d : all()) {
       if (d.init() instanceof ParameterInit.BaseDerived fromBase) {
         float[] v = new float[Math.toIntExact(d.size())];
         fromBase.fill(v, d.shape(), randomFor(d.key()), values);
@@ -249,11 +338,12 @@ public final class TrainableParameters implements Parameters {
     }
   }
 
-  /** Sets a parameter's values, e.g. from a loaded adapter. */
+  /** Sets a parameter's or frozen tensor's values, e.g. from a loaded adapter. */
   public void assign(Session session, String key, float[] values) {
-    Declared d = declared.get(key);
+    Declared d = find(key);
     if (d == null) {
-      throw new TfewException("no parameter '" + key + "' is declared; declared: " + declared.keySet());
+      throw new TfewException("no parameter '" + key + "' is declared; declared: " + declared.keySet()
+          + (frozen.isEmpty() ? "" : ", frozen: " + frozen.keySet()));
     }
     if (values.length != d.size()) {
       throw new TfewException("parameter '" + key + "' has shape " + Arrays.toString(d.shape())
@@ -267,9 +357,9 @@ public final class TrainableParameters implements Parameters {
     }
   }
 
-  /** Reads a parameter's current values. */
+  /** Reads a parameter's or frozen tensor's current values. */
   public float[] read(Session session, String key) {
-    Declared d = declared.get(key);
+    Declared d = find(key);
     if (d == null) {
       throw new TfewException("no parameter '" + key + "' is declared");
     }

@@ -38,7 +38,14 @@ public final class ExperimentRunner {
   }
 
   /** What a run produced. */
-  public record Outcome(Path dir, Map<String, Map<String, Double>> evaluations, long trainableParameters) {}
+  public record Outcome(Path dir, Map<String, Map<String, Double>> evaluations, long trainableParameters,
+      long frozenParameters) {
+
+    /** An outcome whose methods own no frozen tensors. */
+    public Outcome(Path dir, Map<String, Map<String, Double>> evaluations, long trainableParameters) {
+      this(dir, evaluations, trainableParameters, 0);
+    }
+  }
 
   private final ModelLocator locator;
   private final PluginRegistry registry;

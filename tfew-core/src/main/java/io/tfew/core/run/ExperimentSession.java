@@ -115,7 +115,7 @@ public final class ExperimentSession implements AutoCloseable {
       if (methods.putIfAbsent(entry.method(), method) != null) {
         throw new TfewException(entry.config().path() + ": method '" + entry.method() + "' is listed twice");
       }
-      active.add(new SiteRewrites.Active(entry.method(), method));
+      active.add(new SiteRewrites.Active(entry.method(), method, entry.config().asMap()));
     }
     // Zero-shot runs (no method, or train.steps 0) build no training graph.
     boolean trains = !methods.isEmpty() && config.train().steps() > 0;
@@ -153,6 +153,11 @@ public final class ExperimentSession implements AutoCloseable {
     return graph.parameters().count();
   }
 
+  /** Values of the frozen tensors the methods own ({@code Parameters.frozen}), summed. */
+  public long frozenParameters() {
+    return graph.parameters().frozenCount();
+  }
+
   /** Parameters of the base model. */
   public long baseParameters() {
     return modelConfig.parameterCount();
@@ -186,6 +191,8 @@ public final class ExperimentSession implements AutoCloseable {
     provenance.put(PluginJarRecord.KEY, PluginJarRecord.of(registry).stream().map(PluginJarRecord::toMap).toList());
     long trainable = graph.parameters().count();
     provenance.put("trainable_parameters", trainable);
+    // Frozen tensors methods own (VeRA's projections) are saved in the adapter but never trained.
+    provenance.put("frozen_parameters", graph.parameters().frozenCount());
     // Reports give the trainable share of the model (T-Few's Figure 2 x-axis) from this record alone.
     provenance.put("base_parameters", modelConfig.parameterCount());
     provenance.put("sites", graph.rewrites().touched().entrySet().stream()
@@ -244,7 +251,7 @@ public final class ExperimentSession implements AutoCloseable {
     provenance.put("evaluations", evaluations);
     provenance.put("finished", java.time.Instant.now().toString());
     provenance.write(out);
-    return new ExperimentRunner.Outcome(out, evaluations, trainable);
+    return new ExperimentRunner.Outcome(out, evaluations, trainable, graph.parameters().frozenCount());
   }
 
   @Override
@@ -450,11 +457,19 @@ public final class ExperimentSession implements AutoCloseable {
     }
   }
 
+  /**
+   * One method: {@code adapter/} is its adapter. Several: {@code adapter/<method>/} each, and the record of
+   * their order (AdapterDirectory#saveComposition), written last so a complete set is what it names.
+   */
   private void saveAdapters(Path out, ExperimentConfig config) {
     for (ExperimentConfig.PeftEntry entry : config.peft()) {
       Path dir = methods.size() == 1 ? out.resolve("adapter") : out.resolve("adapter").resolve(entry.method());
       AdapterDirectory.save(dir, entry.method(), entry.config(), methods.get(entry.method()), graph.parameters(),
           session);
+    }
+    if (methods.size() > 1) {
+      AdapterDirectory.saveComposition(out.resolve("adapter"),
+          config.peft().stream().map(ExperimentConfig.PeftEntry::method).toList());
     }
   }
 

@@ -65,7 +65,7 @@ public final class LoadedModel implements AutoCloseable {
       if (methods.putIfAbsent(a.name(), m) != null) {
         throw new io.tfew.api.TfewException("PEFT method '" + a.name() + "' is configured twice");
       }
-      rewriters.add(new SiteRewrites.Active(a.name(), m));
+      rewriters.add(new SiteRewrites.Active(a.name(), m, a.config().asMap()));
     }
     T5Tokenizer tokenizer = T5Tokenizer.load(tokenizerFile, maxSeqLen);
     int taskCount = active.stream().mapToInt(ActiveMethod::taskCount).max().orElse(1);

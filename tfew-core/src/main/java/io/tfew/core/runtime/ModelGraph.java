@@ -1,5 +1,6 @@
 package io.tfew.core.runtime;
 
+import io.tfew.core.model.ModelGraphContext;
 import io.tfew.core.model.SiteRewrites;
 import io.tfew.core.model.T5Config;
 import io.tfew.core.model.T5Model;
@@ -19,8 +20,9 @@ import org.tensorflow.types.TInt64;
  * A TensorFlow graph holding one T5 model: its base-weight variables, the parameters of the active
  * PEFT methods, and the ops that programs (scoring, generation, training) add on top.
  *
- * <p>Build every program first, then {@link #startSession}: the methods' rewrites run while programs
- * are built, and their parameters must all be declared before they are initialised.
+ * <p>Build every program first, then {@link #startSession}: the methods' {@code beginGraph} runs when the
+ * graph is created, their site rewrites while programs are built (see {@link io.tfew.api.model.ModelRewriter}
+ * for the order), and their parameters must all be declared before they are initialised.
  */
 public final class ModelGraph implements AutoCloseable {
   private final Graph graph;
@@ -48,6 +50,9 @@ public final class ModelGraph implements AutoCloseable {
     this.parameters = new TrainableParameters(tf, weights, seed);
     this.rewrites = rewrites;
     rewrites.beforeEachHook(parameters::declaringFor);
+    // Before any program is built, so a method can size what its sites share by the sites it targets.
+    rewrites.beginGraph(new ModelGraphContext(tf.withSubScope("peft_graph"), parameters, config.dims(),
+        T5Model.sites(config), taskCount, training));
     this.dropoutSeed = training
         ? tf.withName("dropout_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)))
         : null;

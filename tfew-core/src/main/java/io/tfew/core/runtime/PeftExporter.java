@@ -38,7 +38,8 @@ public final class PeftExporter {
   public static String export(T5Config config, ActiveMethod method, Path out) {
     Path dir = method.adapterDir().orElseThrow(() -> new IllegalArgumentException("no adapter to export"));
     PeftMethod m = method.provider().create(method.config());
-    SiteRewrites rewrites = new SiteRewrites(List.of(new SiteRewrites.Active(method.name(), m)));
+    SiteRewrites rewrites = new SiteRewrites(List.of(new SiteRewrites.Active(method.name(), m,
+        method.config().asMap())));
     try (ModelGraph graph = new ModelGraph(config, rewrites, false, 1, 0L)) {
       RankScoringGraph.build(graph.ops(), graph.model());
       Optional<PeftExport> export = m.peftExport();

@@ -93,6 +93,8 @@ public final class TrainingGraph {
     TrainableParameters parameters = graph.parameters();
     List<Variable<TFloat32>> variables = new ArrayList<>();
     parameters.declared().values().forEach(d -> variables.add(d.variable()));
+    // A method that matched nothing is the likelier cause than one that declares nothing: name it first.
+    graph.rewrites().requireEveryMethodTouchedASite(parameters);
     if (variables.isEmpty()) {
       throw new io.tfew.api.TfewException("peft: the configured methods declare no trainable parameters");
     }

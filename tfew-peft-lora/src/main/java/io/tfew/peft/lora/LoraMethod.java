@@ -50,8 +50,9 @@ import org.tensorflow.types.TFloat32;
  * new ModelGraph(config, new SiteRewrites(List.of(new SiteRewrites.Active("lora", lora))), true, 1, seed);
  * }</pre>
  *
- * <p>One instance serves one graph build; hooks may run several times per site (once per program built on
- * the graph) and the repeated declarations return the same variables.
+ * <p>One instance serves one graph build. As {@link io.tfew.api.model.ModelRewriter} states for every
+ * method, its site hooks run once per program built on the graph (so several times per site), after
+ * the other methods listed before it in the YAML; the repeated declarations return the same variables.
  */
 public final class LoraMethod implements PeftMethod {
   /** Hugging Face PEFT's prefix for the parameters of a tuner-wrapped model. */
