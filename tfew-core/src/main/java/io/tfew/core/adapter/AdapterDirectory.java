@@ -1,5 +1,6 @@
 package io.tfew.core.adapter;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -56,9 +57,15 @@ public final class AdapterDirectory {
     }
     Map<String, Object> config;
     try {
-      config = new ObjectMapper().readValue(configFile.toFile(), new TypeReference<Map<String, Object>>() {});
+      // Duplicate keys are refused: which of two "r"s wins is a parser detail, not the user's intent.
+      config = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .readValue(configFile.toFile(), new TypeReference<Map<String, Object>>() {});
     } catch (IOException e) {
       throw new TfewException(configFile + ": not a JSON object (" + e.getMessage() + ")");
+    }
+    if (config == null) {
+      throw new TfewException(configFile + ": holds null, not a JSON object; an adapter config is an object "
+          + "with 'tfew_method' (tfew) or 'peft_type' (Hugging Face PEFT)");
     }
     Object method = config.get("tfew_method");
     if (method instanceof String name) {
@@ -75,10 +82,29 @@ public final class AdapterDirectory {
       PeftMethodProvider provider = registry.methodForPeftType(type).orElseThrow(() -> new TfewException(
           configFile + ": peft_type '" + type + "' has no installed tfew method; installed: "
               + registry.methods().keySet()));
-      return new Spec(dir, provider, provider.configFromPeft(config));
+      return new Spec(dir, provider, configFromPeft(provider, config, configFile));
     }
     throw new TfewException(configFile + ": names no method; expected 'tfew_method' (tfew) or 'peft_type' "
         + "(Hugging Face PEFT)");
+  }
+
+  /**
+   * The plugin's translation of a PEFT config; its errors name the plugin's field, and here get the
+   * file's path in place of the bare {@code adapter_config.json} a plugin can only know.
+   */
+  private static Map<String, Object> configFromPeft(PeftMethodProvider provider, Map<String, Object> config,
+      Path configFile) {
+    try {
+      return provider.configFromPeft(config);
+    } catch (TfewException e) {
+      String message = e.getMessage() == null ? "" : e.getMessage();
+      String bare = CONFIG_FILE + ": ";
+      throw new TfewException(message.startsWith(bare) ? configFile + ": " + message.substring(bare.length())
+          : message.contains(configFile.toString()) ? message : configFile + ": " + message);
+    } catch (RuntimeException e) {
+      throw new TfewException(configFile + ": method '" + provider.name() + "' cannot read this PEFT config ("
+          + e + "); check the file's fields against PEFT's " + provider.peftType().orElse("") + " config", e);
+    }
   }
 
   /**
