@@ -49,7 +49,13 @@ public enum ConfigType {
         break;
       case DOUBLE:
         if (raw instanceof Number) {
-          return ((Number) raw).doubleValue();
+          double v = ((Number) raw).doubleValue();
+          if (!Double.isFinite(v)) {
+            // No option means anything at NaN or infinity (YAML .nan, .inf, or 1e999); each would
+            // poison every score and still print an accuracy.
+            throw new ConfigException(where + ": " + raw + " is not a finite number");
+          }
+          return v;
         }
         break;
       case BOOLEAN:

@@ -94,6 +94,16 @@ class ConfigSectionTest {
   }
 
   @Test
+  void nonFiniteNumbersAreErrors() {
+    for (Object v : List.of(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
+        new java.math.BigDecimal("1e999"))) {
+      assertThatThrownBy(() -> ConfigSection.validate(PATH, FIELDS, Map.of("alpha", v)))
+          .isInstanceOf(ConfigException.class)
+          .hasMessage(PATH + ".alpha: " + v + " is not a finite number");
+    }
+  }
+
+  @Test
   void valuesOfTheWrongTypeAreErrors() {
     assertThatThrownBy(() -> ConfigSection.validate(PATH, FIELDS, Map.of("alpha", "16")))
         .isInstanceOf(ConfigException.class).hasMessage(PATH + ".alpha: expected a number but found '16'");

@@ -139,7 +139,7 @@ public final class AdapterDirectory {
               + Arrays.toString(info.shape()) + " but method '" + name + "' needs "
               + Arrays.toString(d.shape()) + " for this model");
         }
-        parameters.assign(session, d.key(), reader.readFloats(e.getKey()));
+        parameters.assign(session, d.key(), requireFinite(weights, e.getKey(), reader.readFloats(e.getKey())));
       }
     }
   }
@@ -183,7 +183,7 @@ public final class AdapterDirectory {
             throw new TfewException(weights + ": tensor '" + fileKey + "' is missing; method '" + name
                 + "' needs it with shape " + Arrays.toString(slotShape != null ? slotShape : d.shape()));
           }
-          float[] values = readers.get(t).readFloats(fileKey);
+          float[] values = requireFinite(weights, fileKey, readers.get(t).readFloats(fileKey));
           boolean slot = slotShape != null && sameUpToUnitDims(info.shape(), slotShape);
           if (slot && shared == null) {
             System.arraycopy(values, 0, all, t * values.length, values.length);
@@ -206,6 +206,21 @@ public final class AdapterDirectory {
     } finally {
       readers.forEach(SafetensorsReader::close);
     }
+  }
+
+  /**
+   * Refuses NaN and infinite values: they would flow into every score, which would still rank and
+   * print an accuracy. (Finite but huge values, such as 3e38, are caught where scores are made.)
+   */
+  static float[] requireFinite(Path weights, String tensor, float[] values) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        throw new TfewException(weights + ": tensor '" + tensor + "' holds " + values[i] + " at index " + i
+            + "; adapter values must be finite numbers, so this adapter is corrupt or comes from a diverged "
+            + "run (retrain it, or use an earlier checkpoint)");
+      }
+    }
+    return values;
   }
 
   /**

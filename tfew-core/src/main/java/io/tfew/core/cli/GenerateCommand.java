@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.Inject;
 import io.tfew.api.TfewException;
 import io.tfew.core.data.JsonlWriter;
+import io.tfew.core.generate.GreedyDecoder;
 import io.tfew.core.hub.ModelLocator;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.runtime.LoadedModel;
+import io.tfew.core.score.ChoiceBatch;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +41,8 @@ public final class GenerateCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--max-new-tokens", defaultValue = "32", paramLabel = "N",
-      description = "Tokens to generate after the start token (default: ${DEFAULT-VALUE}).")
+      description = "Tokens to generate after the start token, at most 512; stops earlier once every row has "
+          + "emitted EOS (default: ${DEFAULT-VALUE}).")
   int maxNewTokens;
 
   @Option(names = "--batch-size", defaultValue = "8", paramLabel = "N", description = "Rows per batch (default: ${DEFAULT-VALUE}).")
@@ -64,11 +67,13 @@ public final class GenerateCommand implements Callable<Integer> {
       throw new TfewException("--adapter TASK=DIR is for tfew score (rows with a \"task\" field); tfew generate "
           + "takes plain --adapter DIR");
     }
-    if (maxNewTokens < 1 || maxNewTokens > 4096) {
-      throw new TfewException("--max-new-tokens " + maxNewTokens + ": must be between 1 and 4096");
+    if (maxNewTokens < 1 || maxNewTokens > GreedyDecoder.MAX_NEW_TOKENS) {
+      throw new TfewException("--max-new-tokens " + maxNewTokens + ": must be between 1 and "
+          + GreedyDecoder.MAX_NEW_TOKENS + " (each step re-runs the decoder on the whole prefix, so longer "
+          + "generations take quadratically longer; decoding stops earlier once every row has emitted EOS)");
     }
-    if (batchSize < 1) {
-      throw new TfewException("--batch-size " + batchSize + ": must be at least 1");
+    if (batchSize < 1 || batchSize > ChoiceBatch.MAX_EXAMPLES) {
+      throw new TfewException("--batch-size " + batchSize + ": must be between 1 and " + ChoiceBatch.MAX_EXAMPLES);
     }
     List<String> inputs = readInputs(data);
     Path dir = modelOptions.resolveModel(locator);

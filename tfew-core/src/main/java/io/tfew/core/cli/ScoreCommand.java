@@ -10,6 +10,7 @@ import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.runtime.ActiveMethod;
 import io.tfew.core.runtime.LoadedModel;
 import io.tfew.core.runtime.TaskAdapters;
+import io.tfew.core.score.ChoiceBatch;
 import io.tfew.core.score.ChoiceScores;
 import io.tfew.core.score.EncodedExample;
 import io.tfew.core.score.ExampleEncoder;
@@ -69,8 +70,8 @@ public final class ScoreCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     modelOptions.validate();
-    if (batchSize < 1) {
-      throw new TfewException("--batch-size " + batchSize + ": must be at least 1");
+    if (batchSize < 1 || batchSize > ChoiceBatch.MAX_EXAMPLES) {
+      throw new TfewException("--batch-size " + batchSize + ": must be between 1 and " + ChoiceBatch.MAX_EXAMPLES);
     }
     LengthNorm norm = LengthNorm.parse(lengthNorm, "--length-norm");
     if (out != null && (out.toAbsolutePath().getParent() == null || !Files.isDirectory(out.toAbsolutePath().getParent()))) {

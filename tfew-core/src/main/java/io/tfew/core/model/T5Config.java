@@ -1,5 +1,6 @@
 package io.tfew.core.model;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tfew.api.TfewException;
@@ -43,7 +44,8 @@ public record T5Config(
     }
     JsonNode root;
     try {
-      root = new ObjectMapper().readTree(configJson.toFile());
+      // Two values for one key is a broken file, not a choice for the parser to make.
+      root = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(configJson.toFile());
     } catch (IOException e) {
       throw new TfewException(configJson + ": not valid JSON (" + e.getMessage()
           + "); restore the file from the model's download");

@@ -64,4 +64,17 @@ class GenerateCommandTest {
       assertThat(row.get("generation").textValue()).isEqualTo(words);
     }
   }
+
+  @Test
+  void maxNewTokensAndBatchSizeAreBoundedBeforeTheModelLoads(@TempDir Path tmp) throws IOException {
+    Path data = tmp.resolve("inputs.jsonl");
+    Files.writeString(data, "{\"input\": \"w1 w2\"}\n", StandardCharsets.UTF_8);
+    String model = SharedFixtures.path("fixtures/t5-parity/t0-tiny").toString();
+    CliRun tokens = CliRun.of("generate", "--model", model, "--data", data.toString(), "--max-new-tokens", "4096");
+    assertThat(tokens.exit()).as(tokens.toString()).isEqualTo(2);
+    assertThat(tokens.err()).contains("--max-new-tokens 4096: must be between 1 and 512").doesNotContain("\tat ");
+    CliRun batch = CliRun.of("generate", "--model", model, "--data", data.toString(), "--batch-size", "2147483647");
+    assertThat(batch.exit()).as(batch.toString()).isEqualTo(2);
+    assertThat(batch.err()).contains("--batch-size 2147483647: must be between 1 and 4096");
+  }
 }
