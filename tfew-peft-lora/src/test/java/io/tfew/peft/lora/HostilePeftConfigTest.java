@@ -106,4 +106,40 @@ class HostilePeftConfigTest {
     assertTimeoutPreemptively(Duration.ofSeconds(60),
         () -> assertThat(config.targets("decoder.block.11.layer.1.EncDecAttention.q".repeat(4))).isFalse());
   }
+
+  /**
+   * A bounded fuzz loop over PEFT LORA configs: every key of a valid config set to values of every JSON
+   * type, and random character edits; each either loads or fails with a TfewException naming the file.
+   */
+  @Test
+  void mutatedConfigsLoadOrFailWithTfewExceptionsOnly() throws IOException {
+    String[] keys = {"peft_type", "r", "lora_alpha", "lora_dropout", "use_rslora", "target_modules", "use_dora",
+        "modules_to_save", "bias", "rank_pattern", "init_lora_weights", "layers_to_transform"};
+    String[] values = {"null", "true", "\"x\"", "\"(\"", "-1", "0", "1e999", "4294967300", "2.5", "[]", "[1]",
+        "[\"q\", null]", "{}", "{\"q\": 2}", "\"" + ".*".repeat(14) + "Z\"", "\"all-linear\""};
+    java.util.Random random = new java.util.Random(15);
+    assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+      for (int i = 0; i < 400; i++) {
+        StringBuilder json = new StringBuilder("{\"peft_type\": \"LORA\"");
+        for (int k = 0; k < 1 + random.nextInt(4); k++) {
+          json.append(", \"").append(keys[1 + random.nextInt(keys.length - 1)]).append("\": ")
+              .append(values[random.nextInt(values.length)]);
+        }
+        json.append('}');
+        String text = json.toString();
+        if (random.nextInt(4) == 0) {
+          char[] c = text.toCharArray();
+          String edits = "{}[]\",:0x ";
+          c[random.nextInt(c.length)] = edits.charAt(random.nextInt(edits.length()));
+          text = new String(c);
+        }
+        Path dir = adapter(text);
+        try {
+          LoraConfig.from(load(dir));
+        } catch (TfewException expected) {
+          assertThat(expected.getMessage()).as(text).contains(dir.toString());
+        }
+      }
+    });
+  }
 }
