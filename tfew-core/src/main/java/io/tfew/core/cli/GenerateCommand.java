@@ -72,8 +72,12 @@ public final class GenerateCommand implements Callable<Integer> {
           + GreedyDecoder.MAX_NEW_TOKENS + " (each step re-runs the decoder on the whole prefix, so longer "
           + "generations take quadratically longer; decoding stops earlier once every row has emitted EOS)");
     }
-    if (batchSize < 1 || batchSize > ChoiceBatch.MAX_EXAMPLES) {
-      throw new TfewException("--batch-size " + batchSize + ": must be between 1 and " + ChoiceBatch.MAX_EXAMPLES);
+    if (batchSize < 1) {
+      throw new TfewException("--batch-size " + batchSize + ": must be at least 1");
+    }
+    if (batchSize > ChoiceBatch.MAX_EXAMPLES) {
+      throw new TfewException("--batch-size " + batchSize + ": must be at most " + ChoiceBatch.MAX_EXAMPLES
+          + " (a batch that large would exhaust memory)");
     }
     List<String> inputs = readInputs(data);
     Path dir = modelOptions.resolveModel(locator);

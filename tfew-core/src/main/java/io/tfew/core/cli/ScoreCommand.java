@@ -70,8 +70,12 @@ public final class ScoreCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     modelOptions.validate();
-    if (batchSize < 1 || batchSize > ChoiceBatch.MAX_EXAMPLES) {
-      throw new TfewException("--batch-size " + batchSize + ": must be between 1 and " + ChoiceBatch.MAX_EXAMPLES);
+    if (batchSize < 1) {
+      throw new TfewException("--batch-size " + batchSize + ": must be at least 1");
+    }
+    if (batchSize > ChoiceBatch.MAX_EXAMPLES) {
+      throw new TfewException("--batch-size " + batchSize + ": must be at most " + ChoiceBatch.MAX_EXAMPLES
+          + " (a batch that large would exhaust memory)");
     }
     LengthNorm norm = LengthNorm.parse(lengthNorm, "--length-norm");
     if (out != null && (out.toAbsolutePath().getParent() == null || !Files.isDirectory(out.toAbsolutePath().getParent()))) {

@@ -19,9 +19,11 @@ public record TrainingOptions(int steps, int batchSize, int gradAccum, double le
     if (steps < 1) {
       throw new TfewException("train.steps = " + steps + ": must be at least 1");
     }
-    if (batchSize < 1 || batchSize > ChoiceBatch.MAX_EXAMPLES) {
-      throw new TfewException("train.batch_size = " + batchSize + ": must be between 1 and "
-          + ChoiceBatch.MAX_EXAMPLES);
+    if (batchSize < 1) {
+      throw new TfewException("train.batch_size = " + batchSize + ": must be at least 1");
+    }
+    if (batchSize > ChoiceBatch.MAX_EXAMPLES) {
+      throw new TfewException("train.batch_size = " + batchSize + ": must be at most " + ChoiceBatch.MAX_EXAMPLES);
     }
     if (gradAccum < 1) {
       throw new TfewException("train.grad_accum = " + gradAccum + ": must be at least 1");

@@ -75,6 +75,6 @@ class GenerateCommandTest {
     assertThat(tokens.err()).contains("--max-new-tokens 4096: must be between 1 and 512").doesNotContain("\tat ");
     CliRun batch = CliRun.of("generate", "--model", model, "--data", data.toString(), "--batch-size", "2147483647");
     assertThat(batch.exit()).as(batch.toString()).isEqualTo(2);
-    assertThat(batch.err()).contains("--batch-size 2147483647: must be between 1 and 4096");
+    assertThat(batch.err()).contains("--batch-size 2147483647: must be at most 4096");
   }
 }
