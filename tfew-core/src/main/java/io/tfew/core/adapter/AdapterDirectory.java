@@ -48,9 +48,14 @@ public final class AdapterDirectory {
 
   private AdapterDirectory() {}
 
+  /** The file {@link #read} takes the method's config from: tfew's record when present, else PEFT's. */
+  public static Path configFile(Path dir) {
+    return Files.isRegularFile(dir.resolve(TFEW_FILE)) ? dir.resolve(TFEW_FILE) : dir.resolve(CONFIG_FILE);
+  }
+
   /** Reads {@code adapter_config.json} and finds the installed method it names. */
   public static Spec read(Path dir, PluginRegistry registry) {
-    Path configFile = Files.isRegularFile(dir.resolve(TFEW_FILE)) ? dir.resolve(TFEW_FILE) : dir.resolve(CONFIG_FILE);
+    Path configFile = configFile(dir);
     if (!Files.isRegularFile(configFile)) {
       throw new TfewException(dir + ": not an adapter directory (no " + CONFIG_FILE
           + "); pass the directory a training run wrote as OUT/adapter");

@@ -56,7 +56,7 @@ public final class AdapterCommand {
       }
       T5Config config = T5Config.read(Files.isDirectory(model) ? model.resolve("config.json") : model);
       AdapterDirectory.Spec s = AdapterDirectory.read(adapter, registry);
-      ConfigSection section = ConfigSection.validate(adapter.resolve(AdapterDirectory.CONFIG_FILE) + ": tfew_config",
+      ConfigSection section = ConfigSection.validate(AdapterDirectory.configFile(adapter) + ": tfew_config",
           s.provider().configFields(), s.methodConfig());
       ActiveMethod method = new ActiveMethod(s.provider().name(), s.provider(), section, Optional.of(adapter));
       String type = PeftExporter.export(config, method, out);

@@ -83,7 +83,7 @@ final class ModelOptions {
     List<ActiveMethod> active = new ArrayList<>();
     for (Path dir : plain) {
       AdapterDirectory.Spec spec = AdapterDirectory.read(dir, registry);
-      ConfigSection config = ConfigSection.validate(dir.resolve(AdapterDirectory.CONFIG_FILE) + ": tfew_config",
+      ConfigSection config = ConfigSection.validate(AdapterDirectory.configFile(dir) + ": tfew_config",
           spec.provider().configFields(), spec.methodConfig());
       active.add(new ActiveMethod(spec.provider().name(), spec.provider(), config, Optional.of(dir)));
     }

@@ -49,7 +49,7 @@ public final class TaskAdapters {
     for (Map.Entry<String, Path> e : new LinkedHashMap<>(byTask).entrySet()) {
       Path dir = e.getValue();
       AdapterDirectory.Spec spec = AdapterDirectory.read(dir, registry);
-      ConfigSection config = ConfigSection.validate(dir.resolve(AdapterDirectory.CONFIG_FILE) + ": tfew_config",
+      ConfigSection config = ConfigSection.validate(AdapterDirectory.configFile(dir) + ": tfew_config",
           spec.provider().configFields(), spec.methodConfig());
       if (first == null) {
         first = new ActiveMethod(spec.provider().name(), spec.provider(), config, Optional.empty());

@@ -35,7 +35,7 @@ class HostilePeftConfigTest {
   /** What score/generate do with an adapter directory: read it, then validate the method's section. */
   private ConfigSection load(Path dir) {
     AdapterDirectory.Spec spec = AdapterDirectory.read(dir, registry);
-    return ConfigSection.validate(dir.resolve(AdapterDirectory.CONFIG_FILE) + ": tfew_config",
+    return ConfigSection.validate(AdapterDirectory.configFile(dir) + ": tfew_config",
         spec.provider().configFields(), spec.methodConfig());
   }
 
@@ -69,6 +69,24 @@ class HostilePeftConfigTest {
     assertThatThrownBy(() -> load(dora)).isInstanceOf(TfewException.class).hasMessageContaining("use_dora");
     Path rslora = adapter("{\"peft_type\": \"LORA\", \"use_rslora\": \"yes\"}");
     assertThatThrownBy(() -> load(rslora)).isInstanceOf(TfewException.class).hasMessageContaining("use_rslora");
+  }
+
+  @Test
+  void tfewsOwnRecordIsTypedToo() throws IOException {
+    Path dir = Files.createTempDirectory(tmp, "tfew");
+    Files.writeString(dir.resolve(AdapterDirectory.TFEW_FILE),
+        "{\"tfew_method\": \"lora\", \"tfew_config\": {\"r\": 4294967300, \"alpha\": 8.0}}");
+    assertThatThrownBy(() -> load(dir))
+        .isInstanceOf(TfewException.class)
+        .hasMessageContaining(dir.resolve(AdapterDirectory.TFEW_FILE) + ": tfew_config.r: 4294967300 is out of range");
+    Files.writeString(dir.resolve(AdapterDirectory.TFEW_FILE),
+        "{\"tfew_method\": \"lora\", \"tfew_config\": {\"r\": 4, \"alpha\": \"8\"}}");
+    assertThatThrownBy(() -> load(dir))
+        .isInstanceOf(TfewException.class)
+        .hasMessageContaining(dir.resolve(AdapterDirectory.TFEW_FILE) + ": tfew_config.alpha: expected a number");
+    Files.writeString(dir.resolve(AdapterDirectory.TFEW_FILE), "{\"tfew_method\": \"lora\", \"tfew_method\": \"ia3\"}");
+    assertThatThrownBy(() -> load(dir))
+        .isInstanceOf(TfewException.class).hasMessageContaining("Duplicate field 'tfew_method'");
   }
 
   @Test
