@@ -169,12 +169,8 @@ public final class PromptRenderer {
     try {
       result = jinjava.renderForResult(text, bindings);
     } catch (RuntimeException e) {
-      StepLimitExceeded limit = stepLimit(e);
-      if (limit != null) {
-        throw new TfewException(
-            "template \"" + template.name() + "\" (" + template.id() + "): " + field
-                + " takes more than " + MAX_STEPS + " loop steps on one row; a prompt template loops over a"
-                + " row's few fields, so simplify the template's loops", e);
+      if (stepLimit(e) != null) {
+        throw tooManySteps(template, field);
       }
       throw new TfewException(
           "template \"" + template.name() + "\" (" + template.id() + "): " + field
@@ -185,10 +181,7 @@ public final class PromptRenderer {
             .filter(e -> e.getSeverity() != TemplateError.ErrorType.WARNING)
             .toList();
     if (errors.stream().anyMatch(e -> stepLimit(e.getException()) != null)) {
-      throw new TfewException(
-          "template \"" + template.name() + "\" (" + template.id() + "): " + field
-              + " takes more than " + MAX_STEPS + " loop steps on one row; a prompt template loops over a"
-              + " row's few fields, so simplify the template's loops");
+      throw tooManySteps(template, field);
     }
     if (!errors.isEmpty()) {
       throw new TfewException(
@@ -202,6 +195,14 @@ public final class PromptRenderer {
     return result.getOutput();
   }
 
+  private static TfewException tooManySteps(PromptTemplate template, String field) {
+    return new TfewException(
+        "template \"" + template.name() + "\" (" + template.id() + "): " + field
+            + " takes more than " + MAX_STEPS + " loop steps on one row; a prompt template loops over a"
+            + " row's few fields, so simplify the template's loops");
+  }
+
+  /** The step-limit exception inside {@code e}, whether Jinjava threw it on or wrapped it. */
   private static StepLimitExceeded stepLimit(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof StepLimitExceeded s) {
