@@ -35,16 +35,27 @@ public enum ConfigType {
   public Object coerce(Object raw, String where) {
     switch (this) {
       case INT:
-        if (raw instanceof Integer || raw instanceof Long) {
+        if (raw instanceof Integer || raw instanceof Long || raw instanceof Short || raw instanceof Byte) {
           long v = ((Number) raw).longValue();
           if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
             return (int) v;
           }
         }
+        if (raw instanceof Long || raw instanceof java.math.BigInteger) {
+          // Said outright: narrowing would turn 4294967300 into 4 and 2147483648 into -2147483648.
+          throw new ConfigException(where + ": " + raw + " is out of range; an integer here is between "
+              + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE);
+        }
         break;
       case DOUBLE:
         if (raw instanceof Number) {
-          return ((Number) raw).doubleValue();
+          double v = ((Number) raw).doubleValue();
+          if (!Double.isFinite(v)) {
+            // No option means anything at NaN or infinity (YAML .nan, .inf, or 1e999); each would
+            // poison every score and still print an accuracy.
+            throw new ConfigException(where + ": " + raw + " is not a finite number");
+          }
+          return v;
         }
         break;
       case BOOLEAN:

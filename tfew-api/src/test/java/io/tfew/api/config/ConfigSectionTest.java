@@ -85,6 +85,35 @@ class ConfigSectionTest {
   }
 
   @Test
+  void integersThatDoNotFitAreRangeErrorsNeverNarrowed() {
+    for (Object big : List.of(4294967300L, 2147483648L, -2147483649L, new java.math.BigInteger("18446744073709551616"))) {
+      assertThatThrownBy(() -> ConfigSection.validate(PATH, FIELDS, Map.of("r", big)))
+          .isInstanceOf(ConfigException.class)
+          .hasMessage(PATH + ".r: " + big + " is out of range; an integer here is between -2147483648 and 2147483647");
+    }
+  }
+
+  @Test
+  void nonFiniteNumbersAreErrors() {
+    for (Object v : List.of(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
+        new java.math.BigDecimal("1e999"))) {
+      assertThatThrownBy(() -> ConfigSection.validate(PATH, FIELDS, Map.of("alpha", v)))
+          .isInstanceOf(ConfigException.class)
+          .hasMessage(PATH + ".alpha: " + v + " is not a finite number");
+    }
+  }
+
+  @Test
+  void valuesOfTheWrongTypeAreErrors() {
+    assertThatThrownBy(() -> ConfigSection.validate(PATH, FIELDS, Map.of("alpha", "16")))
+        .isInstanceOf(ConfigException.class).hasMessage(PATH + ".alpha: expected a number but found '16'");
+    assertThatThrownBy(() -> ConfigSection.validate(PATH, FIELDS, Map.of("r", "4")))
+        .isInstanceOf(ConfigException.class).hasMessage(PATH + ".r: expected an integer but found '4'");
+    assertThatThrownBy(() -> ConfigSection.validate(PATH, FIELDS, Map.of("merge", "true")))
+        .isInstanceOf(ConfigException.class).hasMessage(PATH + ".merge: expected true or false but found 'true'");
+  }
+
+  @Test
   void doubleAcceptsAnInteger() {
     ConfigSection c = ConfigSection.validate(PATH, FIELDS, Map.of("alpha", 16));
 

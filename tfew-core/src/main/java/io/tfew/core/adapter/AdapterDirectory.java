@@ -1,5 +1,6 @@
 package io.tfew.core.adapter;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -78,13 +79,19 @@ public final class AdapterDirectory {
     InputFile.insideDirectory(dir, configFile);
     Map<String, Object> config;
     try {
-      config = new ObjectMapper().readValue(configFile.toFile(), new TypeReference<Map<String, Object>>() {});
+      // Duplicate keys are refused: which of two "r"s wins is a parser detail, not the user's intent.
+      config = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .readValue(configFile.toFile(), new TypeReference<Map<String, Object>>() {});
     } catch (IOException e) {
       throw new TfewException(configFile + ": " + JsonFileError.describe(e) + "; expected the JSON object tfew or "
           + "PEFT writes there");
     }
     if (config == null) {
       throw new TfewException(configFile + ": is not a JSON object; expected the JSON object tfew or PEFT writes there");
+    }
+    if (config == null) {
+      throw new TfewException(configFile + ": holds null, not a JSON object; an adapter config is an object "
+          + "with 'tfew_method' (tfew) or 'peft_type' (Hugging Face PEFT)");
     }
     Object method = config.get("tfew_method");
     if (method instanceof String name) {
@@ -101,7 +108,7 @@ public final class AdapterDirectory {
       PeftMethodProvider provider = registry.methodForPeftType(type).orElseThrow(() -> new TfewException(
           configFile + ": peft_type '" + type + "' has no installed tfew method; installed: "
               + registry.methods().keySet()));
-      return new Spec(dir, provider, provider.configFromPeft(config));
+      return new Spec(dir, provider, configFromPeft(provider, config, configFile));
     }
     throw new TfewException(configFile + ": names no method; expected 'tfew_method' (tfew) or 'peft_type' "
         + "(Hugging Face PEFT)");
@@ -123,6 +130,25 @@ public final class AdapterDirectory {
       return weights; // the reader names the missing file
     }
     return InputFile.insideDirectory(dir, weights);
+  }
+
+  /**
+   * The plugin's translation of a PEFT config; its errors name the plugin's field, and here get the
+   * file's path in place of the bare {@code adapter_config.json} a plugin can only know.
+   */
+  private static Map<String, Object> configFromPeft(PeftMethodProvider provider, Map<String, Object> config,
+      Path configFile) {
+    try {
+      return provider.configFromPeft(config);
+    } catch (TfewException e) {
+      String message = e.getMessage() == null ? "" : e.getMessage();
+      String bare = CONFIG_FILE + ": ";
+      throw new TfewException(message.startsWith(bare) ? configFile + ": " + message.substring(bare.length())
+          : message.contains(configFile.toString()) ? message : configFile + ": " + message);
+    } catch (RuntimeException e) {
+      throw new TfewException(configFile + ": method '" + provider.name() + "' cannot read this PEFT config ("
+          + e + "); check the file's fields against PEFT's " + provider.peftType().orElse("") + " config", e);
+    }
   }
 
   /**
@@ -162,7 +188,7 @@ public final class AdapterDirectory {
               + Arrays.toString(info.shape()) + " but method '" + name + "' needs "
               + Arrays.toString(d.shape()) + " for this model");
         }
-        parameters.assign(session, d.key(), reader.readFloats(e.getKey()));
+        parameters.assign(session, d.key(), requireFinite(weights, e.getKey(), reader.readFloats(e.getKey())));
       }
     }
   }
@@ -206,7 +232,7 @@ public final class AdapterDirectory {
             throw new TfewException(weights + ": tensor '" + fileKey + "' is missing; method '" + name
                 + "' needs it with shape " + Arrays.toString(slotShape != null ? slotShape : d.shape()));
           }
-          float[] values = readers.get(t).readFloats(fileKey);
+          float[] values = requireFinite(weights, fileKey, readers.get(t).readFloats(fileKey));
           boolean slot = slotShape != null && sameUpToUnitDims(info.shape(), slotShape);
           if (slot && shared == null) {
             System.arraycopy(values, 0, all, t * values.length, values.length);
@@ -275,6 +301,21 @@ public final class AdapterDirectory {
       members.add(member);
     }
     return members;
+  }
+
+  /**
+   * Refuses NaN and infinite values: they would flow into every score, which would still rank and
+   * print an accuracy. (Finite but huge values, such as 3e38, are caught where scores are made.)
+   */
+  static float[] requireFinite(Path weights, String tensor, float[] values) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        throw new TfewException(weights + ": tensor '" + tensor + "' holds " + values[i] + " at index " + i
+            + "; adapter values must be finite numbers, so this adapter is corrupt or comes from a diverged "
+            + "run (retrain it, or use an earlier checkpoint)");
+      }
+    }
+    return values;
   }
 
   /**

@@ -6,9 +6,15 @@ import io.tfew.api.TfewException;
 import io.tfew.core.data.JsonlObjects;
 import io.tfew.core.data.JsonlWriter;
 import io.tfew.core.files.AtomicFile;
+import io.tfew.core.generate.GreedyDecoder;
 import io.tfew.core.hub.ModelLocator;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.runtime.LoadedModel;
+import io.tfew.core.score.ChoiceBatch;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,7 +42,8 @@ public final class GenerateCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--max-new-tokens", defaultValue = "32", paramLabel = "N",
-      description = "Tokens to generate after the start token (default: ${DEFAULT-VALUE}).")
+      description = "Tokens to generate after the start token, at most 512; stops earlier once every row has "
+          + "emitted EOS (default: ${DEFAULT-VALUE}).")
   int maxNewTokens;
 
   @Option(names = "--batch-size", defaultValue = "8", paramLabel = "N", description = "Rows per batch (default: ${DEFAULT-VALUE}).")
@@ -61,11 +68,17 @@ public final class GenerateCommand implements Callable<Integer> {
       throw new TfewException("--adapter TASK=DIR is for tfew score (rows with a \"task\" field); tfew generate "
           + "takes plain --adapter DIR");
     }
-    if (maxNewTokens < 1 || maxNewTokens > 4096) {
-      throw new TfewException("--max-new-tokens " + maxNewTokens + ": must be between 1 and 4096");
+    if (maxNewTokens < 1 || maxNewTokens > GreedyDecoder.MAX_NEW_TOKENS) {
+      throw new TfewException("--max-new-tokens " + maxNewTokens + ": must be between 1 and "
+          + GreedyDecoder.MAX_NEW_TOKENS + " (each step re-runs the decoder on the whole prefix, so longer "
+          + "generations take quadratically longer; decoding stops earlier once every row has emitted EOS)");
     }
     if (batchSize < 1) {
       throw new TfewException("--batch-size " + batchSize + ": must be at least 1");
+    }
+    if (batchSize > ChoiceBatch.MAX_EXAMPLES) {
+      throw new TfewException("--batch-size " + batchSize + ": must be at most " + ChoiceBatch.MAX_EXAMPLES
+          + " (a batch that large would exhaust memory)");
     }
     if (out != null) {
       AtomicFile.requireWritable("--out", out, data);

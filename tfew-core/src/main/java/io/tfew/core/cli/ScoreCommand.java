@@ -11,6 +11,7 @@ import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.runtime.ActiveMethod;
 import io.tfew.core.runtime.LoadedModel;
 import io.tfew.core.runtime.TaskAdapters;
+import io.tfew.core.score.ChoiceBatch;
 import io.tfew.core.score.ChoiceScores;
 import io.tfew.core.score.EncodedExample;
 import io.tfew.core.score.ExampleEncoder;
@@ -72,6 +73,10 @@ public final class ScoreCommand implements Callable<Integer> {
     modelOptions.validate();
     if (batchSize < 1) {
       throw new TfewException("--batch-size " + batchSize + ": must be at least 1");
+    }
+    if (batchSize > ChoiceBatch.MAX_EXAMPLES) {
+      throw new TfewException("--batch-size " + batchSize + ": must be at most " + ChoiceBatch.MAX_EXAMPLES
+          + " (a batch that large would exhaust memory)");
     }
     LengthNorm norm = LengthNorm.parse(lengthNorm, "--length-norm");
     if (out != null) {

@@ -4,6 +4,8 @@ import io.tfew.api.config.ConfigException;
 import io.tfew.api.config.ConfigField;
 import io.tfew.api.config.ConfigSection;
 import io.tfew.core.plugin.PluginRegistry;
+import io.tfew.core.runtime.SessionOptions;
+import io.tfew.core.score.ChoiceBatch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -206,6 +208,10 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
     atLeast(v, problems, "train.checkpoint_every", tr.getInt("checkpoint_every"), 0);
     atLeast(v, problems, "eval.batch_size", ev.getInt("batch_size"), 1);
     atLeast(v, problems, "runtime.threads", rt.getInt("threads"), 0);
+    atMost(v, problems, "train.batch_size", tr.getInt("batch_size"), ChoiceBatch.MAX_EXAMPLES, "");
+    atMost(v, problems, "eval.batch_size", ev.getInt("batch_size"), ChoiceBatch.MAX_EXAMPLES, "");
+    atMost(v, problems, "runtime.threads", rt.getInt("threads"), SessionOptions.maxThreads(),
+        " (4 x this machine's " + Runtime.getRuntime().availableProcessors() + " cores; 0: every core)");
     check(v, problems, "train.lr", tr.getDouble("lr") > 0 && Double.isFinite(tr.getDouble("lr")), "must be > 0");
     check(v, problems, "train.warmup_ratio", inRange(tr.getDouble("warmup_ratio"), 0, 1), "must be in [0, 1]");
     check(v, problems, "train.max_grad_norm", tr.getDouble("max_grad_norm") >= 0, "must be >= 0 (0: no clipping)");
@@ -231,7 +237,7 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
             tr.getDouble("max_grad_norm"), tr.getInt("checkpoint_every"), tr.getDouble("dropout"),
             tr.getBoolean("eval_before")),
         new Eval(ev.getInt("batch_size"), ev.getString("length_norm"), v.names("eval.metrics")),
-        new io.tfew.core.runtime.SessionOptions(rt.getInt("threads"), rt.getBoolean("optimize_graph")),
+        new SessionOptions(rt.getInt("threads"), rt.getBoolean("optimize_graph")),
         peft, v.weights("losses"), v.weightConfigs("losses"), config);
   }
 
@@ -241,6 +247,11 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
 
   private static void atLeast(ValidatedConfig v, List<String> problems, String key, int value, int min) {
     check(v, problems, key, value >= min, "must be >= " + min);
+  }
+
+  private static void atMost(ValidatedConfig v, List<String> problems, String key, int value, int max,
+      String why) {
+    check(v, problems, key, value <= max, "must be <= " + max + why);
   }
 
   private static void check(ValidatedConfig v, List<String> problems, String key, boolean ok, String rule) {

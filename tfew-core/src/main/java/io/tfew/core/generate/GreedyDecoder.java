@@ -53,9 +53,17 @@ public final class GreedyDecoder {
   }
 
   /**
-   * Decodes a batch of already padded inputs.
+   * The most tokens one call generates. Each step re-runs the decoder on the whole prefix (there is no
+   * key/value cache), so a row costs the square of its length: 4096 tokens took over 10 minutes on a
+   * tiny model, 512 take seconds to a few minutes.
+   */
+  public static final int MAX_NEW_TOKENS = 512;
+
+  /**
+   * Decodes a batch of already padded inputs, stopping early once every row has emitted EOS.
    *
-   * @return per row, the start token followed by {@code maxNewTokens} generated ids
+   * @return per row, the start token followed by {@code maxNewTokens} ids: the generated ones, then the
+   *     pad id after a row's EOS
    */
   public int[][] decode(Session session, int[][] ids, int[] tasks, int maxNewTokens) {
     int batch = ids.length;
@@ -72,9 +80,14 @@ public final class GreedyDecoder {
         mask[b * seq + t] = 1f;
       }
     }
+    if (maxNewTokens < 1 || maxNewTokens > MAX_NEW_TOKENS) {
+      throw new IllegalArgumentException("maxNewTokens " + maxNewTokens + " is outside 1.." + MAX_NEW_TOKENS);
+    }
     int[][] out = new int[batch][maxNewTokens + 1];
     boolean[] finished = new boolean[batch];
     for (int b = 0; b < batch; b++) {
+      // Positions after an early stop hold the pad id, exactly what the remaining steps would write.
+      java.util.Arrays.fill(out[b], padId);
       out[b][0] = startId;
     }
     try (TInt32 idsT = TInt32.tensorOf(Shape.of(batch, seq));
@@ -94,7 +107,8 @@ public final class GreedyDecoder {
       try (Result enc = encoder.run()) {
         Tensor hidden = enc.get(0);
         Tensor encMask = maskRewritten ? enc.get(1) : maskT;
-        for (int step = 1; step <= maxNewTokens; step++) {
+        int unfinished = batch;
+        for (int step = 1; step <= maxNewTokens && unfinished > 0; step++) {
           int[] prefixFlat = new int[batch * step];
           for (int b = 0; b < batch; b++) {
             System.arraycopy(out[b], 0, prefixFlat, b * step, step);
@@ -108,7 +122,10 @@ public final class GreedyDecoder {
               ((TInt32) r.get(0)).asRawTensor().data().asInts().read(chosen);
               for (int b = 0; b < batch; b++) {
                 out[b][step] = finished[b] ? padId : chosen[b];
-                finished[b] |= out[b][step] == eosId;
+                if (!finished[b] && out[b][step] == eosId) {
+                  finished[b] = true;
+                  unfinished--;
+                }
               }
             }
           }

@@ -1,5 +1,6 @@
 package io.tfew.core.model;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tfew.api.TfewException;
@@ -43,7 +44,8 @@ public record T5Config(
     InputFile.regular(configJson, "a Hugging Face model directory needs its config.json as a regular file");
     JsonNode root;
     try {
-      root = new ObjectMapper().readTree(configJson.toFile());
+      // Two values for one key is a broken file, not a choice for the parser to make.
+      root = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(configJson.toFile());
     } catch (IOException e) {
       throw new TfewException(configJson + ": " + JsonFileError.describe(e)
           + "; restore the file from the model's download");

@@ -3,11 +3,14 @@ package io.tfew.core.prompt;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.InterpreterFactory;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.filter.Filter;
 import io.tfew.api.TfewException;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,8 +65,17 @@ public final class PromptRenderer {
   /** promptsource's {@code Template.pipe_protector}. */
   static final String PIPE_PROTECTOR = "3ed2dface8203c4c9dfb1a5dc58e41e0";
 
-  /** The most characters one rendering may produce; a guard against runaway templates. */
-  private static final long MAX_OUTPUT = 4L * 1024 * 1024;
+  /** The most characters one rendering, or any string inside it, may hold; a guard against runaway templates. */
+  static final long MAX_OUTPUT = 4L * 1024 * 1024;
+
+  /**
+   * The most loop iterations (values Jinjava wraps) one rendering may take. promptsource's templates
+   * take at most a few hundred per row; three nested {@code range(1000)} loops would take 10^9.
+   */
+  static final long MAX_STEPS = 1_000_000;
+
+  /** The most elements of a list or map built while rendering. */
+  private static final int MAX_COLLECTION = 100_000;
 
   private static final Pattern SPLIT = Pattern.compile(Pattern.quote(PromptTemplate.SEPARATOR));
 
@@ -78,9 +90,21 @@ public final class PromptRenderer {
             .withElResolver(resolver)
             .withFailOnUnknownTokens(false)
             .withMaxOutputSize(MAX_OUTPUT)
+            .withMaxStringLength(MAX_OUTPUT)
+            .withMaxListSize(MAX_COLLECTION)
+            .withMaxMapSize(MAX_COLLECTION)
+            // Jinjava re-renders any output that looks like Jinja by default, so a row's text
+            // "{{ hypothesis }}" would be evaluated; Jinja2 (promptsource) prints it as written.
+            .withNestedInterpretationEnabled(false)
+            .withInterperterFactory(new BoundedInterpreterFactory())
             .build();
     jinjava = new Jinjava(config);
     jinjava.getGlobalContext().registerFilter(new TruncateFilter());
+    // include, import, from and extends would read templates from the classpath (or anywhere a
+    // locator reaches); promptsource templates are self-contained, so nothing is ever found.
+    jinjava.setResourceLocator((name, encoding, interpreter) -> {
+      throw new IOException("templates may not include, import or extend other files ('" + name + "')");
+    });
   }
 
   /**
@@ -145,6 +169,9 @@ public final class PromptRenderer {
     try {
       result = jinjava.renderForResult(text, bindings);
     } catch (RuntimeException e) {
+      if (stepLimit(e) != null) {
+        throw tooManySteps(template, field);
+      }
       throw new TfewException(
           "template \"" + template.name() + "\" (" + template.id() + "): " + field
               + " cannot be rendered (" + e.getMessage() + "); fix the template's Jinja", e);
@@ -153,6 +180,9 @@ public final class PromptRenderer {
         result.getErrors().stream()
             .filter(e -> e.getSeverity() != TemplateError.ErrorType.WARNING)
             .toList();
+    if (errors.stream().anyMatch(e -> stepLimit(e.getException()) != null)) {
+      throw tooManySteps(template, field);
+    }
     if (!errors.isEmpty()) {
       throw new TfewException(
           "template \"" + template.name() + "\" (" + template.id() + "): " + field
@@ -163,6 +193,72 @@ public final class PromptRenderer {
               + "; fix the template's Jinja (Jinja2 features Jinjava lacks are not supported)");
     }
     return result.getOutput();
+  }
+
+  private static TfewException tooManySteps(PromptTemplate template, String field) {
+    return new TfewException(
+        "template \"" + template.name() + "\" (" + template.id() + "): " + field
+            + " takes more than " + MAX_STEPS + " loop steps on one row; a prompt template loops over a"
+            + " row's few fields, so simplify the template's loops");
+  }
+
+  /** The step-limit exception inside {@code e}, whether Jinjava threw it on or wrapped it. */
+  private static StepLimitExceeded stepLimit(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof StepLimitExceeded s) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** Thrown from inside Jinjava when a rendering exceeds {@link #MAX_STEPS}. */
+  private static final class StepLimitExceeded extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StepLimitExceeded() {
+      super("more than " + MAX_STEPS + " loop steps", null, false, false);
+    }
+  }
+
+  /**
+   * Interpreters that count the values Jinjava wraps (each loop iteration wraps its item) against one
+   * budget per rendering. Jinjava has no limit on loop iterations: range() is bounded per call, but
+   * nested loops multiply, and output limits do not see loops that print nothing.
+   */
+  private static final class BoundedInterpreterFactory implements InterpreterFactory {
+    @Override
+    public JinjavaInterpreter newInstance(JinjavaInterpreter parent) {
+      return new BoundedInterpreter(parent);
+    }
+
+    @Override
+    public JinjavaInterpreter newInstance(Jinjava application, Context context, JinjavaConfig config) {
+      return new BoundedInterpreter(application, context, config);
+    }
+  }
+
+  private static final class BoundedInterpreter extends JinjavaInterpreter {
+    /** Shared with the interpreters derived from this one (macros, child scopes). */
+    private final long[] steps;
+
+    BoundedInterpreter(Jinjava application, Context context, JinjavaConfig config) {
+      super(application, context, config);
+      steps = new long[1];
+    }
+
+    BoundedInterpreter(JinjavaInterpreter parent) {
+      super(parent);
+      steps = parent instanceof BoundedInterpreter b ? b.steps : new long[1];
+    }
+
+    @Override
+    public Object wrap(Object object) {
+      if (++steps[0] > MAX_STEPS) {
+        throw new StepLimitExceeded();
+      }
+      return super.wrap(object);
+    }
   }
 
   private static Map<String, Object> protectPipes(Map<String, Object> row) {

@@ -57,9 +57,7 @@ final class PythonStringMethods extends ELResolver {
         }
         return args.length == 1 ? split(s, args[0].toString()) : NOT_HANDLED;
       case "replace":
-        return args.length == 2
-            ? s.replace(String.valueOf(args[0]), String.valueOf(args[1]))
-            : NOT_HANDLED;
+        return args.length == 2 ? replace(s, String.valueOf(args[0]), String.valueOf(args[1])) : NOT_HANDLED;
       case "startswith":
         return args.length == 1 ? s.startsWith(String.valueOf(args[0])) : NOT_HANDLED;
       case "endswith":
@@ -67,6 +65,28 @@ final class PythonStringMethods extends ELResolver {
       default:
         return NOT_HANDLED;
     }
+  }
+
+  /**
+   * Python's {@code str.replace}, refused when the result would exceed the renderer's string bound:
+   * chained replaces grow a string geometrically, and it must fail before it is built.
+   */
+  private static String replace(String s, String old, String replacement) {
+    long count = old.isEmpty() ? s.length() + 1L : occurrences(s, old);
+    long length = s.length() + count * (replacement.length() - (long) old.length());
+    if (length > PromptRenderer.MAX_OUTPUT) {
+      throw new IllegalArgumentException("replace() would build a string of " + length + " characters; at most "
+          + PromptRenderer.MAX_OUTPUT + " are allowed while rendering a prompt");
+    }
+    return s.replace(old, replacement);
+  }
+
+  private static long occurrences(String s, String part) {
+    long n = 0;
+    for (int at = s.indexOf(part); at >= 0; at = s.indexOf(part, at + part.length())) {
+      n++;
+    }
+    return n;
   }
 
   private static String capitalize(String s) {

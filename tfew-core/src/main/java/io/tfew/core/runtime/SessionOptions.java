@@ -24,9 +24,18 @@ public record SessionOptions(int threads, boolean optimizeGraph) {
   public static final SessionOptions DEFAULT = new SessionOptions(0, true);
 
   public SessionOptions {
-    if (threads < 0) {
-      throw new TfewException("runtime.threads = " + threads + ": must be >= 0 (0: every core)");
+    if (threads < 0 || threads > maxThreads()) {
+      throw new TfewException("runtime.threads = " + threads + ": must be between 0 (every core) and "
+          + maxThreads() + " (4 x this machine's " + Runtime.getRuntime().availableProcessors() + " cores)");
     }
+  }
+
+  /**
+   * The most intra-op threads a session may ask for: four per core. More only contend, 100000 threads
+   * hang the start of the session, and 2147483647 aborts the JVM inside TensorFlow.
+   */
+  public static int maxThreads() {
+    return 4 * Runtime.getRuntime().availableProcessors();
   }
 
   ConfigProto proto() {

@@ -1,5 +1,6 @@
 package io.tfew.core.score;
 
+import io.tfew.api.TfewException;
 import java.util.List;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
@@ -11,6 +12,13 @@ import org.tensorflow.types.TInt32;
  * input, choices to the most choices and the longest choice. Padding choices have an all-zero mask.
  */
 public final class ChoiceBatch implements AutoCloseable {
+  /**
+   * The most examples one batch may hold, for every batch-size option (train.batch_size,
+   * eval.batch_size, --batch-size). T-Few uses 8 to 32; a batch size such as 2147483647 is a typo that
+   * would exhaust memory before the first step, so it is refused when the options are read.
+   */
+  public static final int MAX_EXAMPLES = 4096;
+
   final TInt32 inputIds;
   final TFloat32 inputMask;
   final TInt32 choiceIds;
@@ -20,12 +28,19 @@ public final class ChoiceBatch implements AutoCloseable {
   final int batch;
   final int choices;
   final int length;
+  /** Token slots of one packed tensor: within a Java array and a sane TensorFlow allocation. */
+  private static final long MAX_CELLS = 1L << 28;
 
   private ChoiceBatch(List<EncodedExample> examples, int padId) {
     batch = examples.size();
     int seq = examples.stream().mapToInt(e -> e.inputIds().length).max().orElse(1);
     choices = examples.stream().mapToInt(e -> e.choiceIds().size()).max().orElse(1);
     length = examples.stream().flatMap(e -> e.choiceIds().stream()).mapToInt(c -> c.length).max().orElse(1);
+    if ((long) batch * seq > MAX_CELLS || (long) batch * choices * length > MAX_CELLS) {
+      throw new TfewException("a batch of " + batch + " examples with inputs of up to " + seq + " tokens and up to "
+          + choices + " answer choices of up to " + length + " tokens needs more than " + MAX_CELLS
+          + " token slots; lower the batch size, or shorten the examples' choices");
+    }
     int[] ids = new int[batch * seq];
     float[] mask = new float[batch * seq];
     int[] cids = new int[batch * choices * length];

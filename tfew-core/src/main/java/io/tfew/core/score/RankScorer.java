@@ -1,5 +1,6 @@
 package io.tfew.core.score;
 
+import io.tfew.api.TfewException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -53,7 +54,26 @@ public final class RankScorer {
       done += batch.size();
       progress.accept(done);
     }
+    for (int i = 0; i < out.length; i++) {
+      requireFinite(out[i], i);
+    }
     return Arrays.asList(out);
+  }
+
+  /**
+   * A NaN or infinite score would still rank (NaN compares false) and print an accuracy that means
+   * nothing, so it stops the run, naming the example. Log-softmax of finite logits is finite; a
+   * non-finite score means non-finite or overflowing weights (an adapter holding 3e38, say).
+   */
+  private static void requireFinite(ChoiceScores s, int index) {
+    for (int c = 0; c < s.sum().length; c++) {
+      if (!Double.isFinite(s.sum()[c]) || !Double.isFinite(s.mean()[c])) {
+        throw new TfewException("example " + (index + 1) + " (in data order): the model scores its choice "
+            + (c + 1) + " as " + s.sum()[c] + ", not a finite log-probability, so no prediction or accuracy is "
+            + "reported. The model's or adapter's weights are non-finite or so large that its activations "
+            + "overflow; check the adapter (or checkpoint) this run loaded");
+      }
+    }
   }
 
   /** Scores one batch in one session call. */

@@ -1,6 +1,7 @@
 package io.tfew.core.train;
 
 import io.tfew.api.TfewException;
+import io.tfew.core.score.ChoiceBatch;
 
 /**
  * How long and how to train.
@@ -20,6 +21,9 @@ public record TrainingOptions(int steps, int batchSize, int gradAccum, double le
     }
     if (batchSize < 1) {
       throw new TfewException("train.batch_size = " + batchSize + ": must be at least 1");
+    }
+    if (batchSize > ChoiceBatch.MAX_EXAMPLES) {
+      throw new TfewException("train.batch_size = " + batchSize + ": must be at most " + ChoiceBatch.MAX_EXAMPLES);
     }
     if (gradAccum < 1) {
       throw new TfewException("train.grad_accum = " + gradAccum + ": must be at least 1");

@@ -169,6 +169,34 @@ class ExperimentConfigTest {
   }
 
   @Test
+  void resourceOptionsBeyondTheMachineOrTheBatchBoundAreErrorsNamingTheKey() throws IOException {
+    int maxThreads = io.tfew.core.runtime.SessionOptions.maxThreads();
+    Path exp = write("exp.yaml", "model: m", "data: {train: {path: t}}",
+        "train: {batch_size: 2147483647}",
+        "eval: {batch_size: 100000}",
+        "runtime: {threads: 100000}");
+    assertThatThrownBy(() -> load(exp))
+        .hasMessageContaining(exp + ":3: train.batch_size: must be <= 4096 but is 2147483647")
+        .hasMessageContaining(exp + ":4: eval.batch_size: must be <= 4096 but is 100000")
+        .hasMessageContaining(exp + ":5: runtime.threads: must be <= " + maxThreads + " (4 x this machine's");
+    assertThatThrownBy(() -> load(exp, "runtime.threads=2147483647", "train.batch_size=8", "eval.batch_size=8"))
+        .hasMessageContaining("--set runtime.threads: must be <= " + maxThreads);
+    // The session refuses it too, for callers that build options without a config file.
+    assertThatThrownBy(() -> new io.tfew.core.runtime.SessionOptions(Integer.MAX_VALUE, true))
+        .hasMessageContaining("runtime.threads = 2147483647");
+  }
+
+  @Test
+  void integersThatOverflowAndNonFiniteNumbersAreErrorsNotNarrowed() throws IOException {
+    Path exp = write("exp.yaml", "model: m", "data: {train: {path: t}}",
+        "train: {steps: 4294967300, lr: .nan, warmup_ratio: 1e999}");
+    assertThatThrownBy(() -> load(exp))
+        .hasMessageContaining(exp + ":3: train.steps: 4294967300 is out of range")
+        .hasMessageContaining("train.lr: NaN is not a finite number")
+        .hasMessageContaining("train.warmup_ratio:");
+  }
+
+  @Test
   void anUnknownKeyFromSetSaysSo() throws IOException {
     Path exp = write("exp.yaml", "model: m", "data: {train: {path: t}}");
 

@@ -2,7 +2,7 @@ package io.tfew.peft.baselines;
 
 import io.tfew.api.config.ConfigSection;
 import java.util.List;
-import java.util.regex.Pattern;
+import io.tfew.api.model.ModulePattern;
 
 /**
  * The options of BitFit, validated.
@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  *     gets a zero-initialised bias on its output
  * @param trainLayerNorms whether the layer-norm scales are trained too (t-few: yes)
  */
-public record BitFitConfig(List<Pattern> targetModules, boolean trainLayerNorms) {
+public record BitFitConfig(List<ModulePattern> targetModules, boolean trainLayerNorms) {
   /**
    * t-few's {@code bitfit_layers: "q|k|v|o|wi_[01]|w_o"}. Its {@code w_o} matches no T5 module (the
    * output projection is {@code wo}), so t-few trained no bias on {@code wo}; tfew keeps that to

@@ -2,9 +2,8 @@ package io.tfew.peft.ia3;
 
 import io.tfew.api.config.ConfigException;
 import io.tfew.api.config.ConfigSection;
+import io.tfew.api.model.ModulePattern;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * The options of (IA)^3, validated.
@@ -28,12 +27,7 @@ public record Ia3Config(List<String> targetModules, boolean feedforward, String 
   public Ia3Config {
     targetModules = List.copyOf(targetModules);
     for (String regex : targetModules) {
-      try {
-        Pattern.compile(regex);
-      } catch (PatternSyntaxException e) {
-        throw new ConfigException("ia3.target_modules: '" + regex + "' is not a regular expression ("
-            + e.getDescription() + ")");
-      }
+      ModulePattern.compile(regex, "ia3.target_modules");
     }
     if (targetModules.isEmpty() && !feedforward) {
       // Nothing could ever be rescaled: core would only say "matched no site", this says why.
@@ -54,12 +48,7 @@ public record Ia3Config(List<String> targetModules, boolean feedforward, String 
   public static Ia3Config from(ConfigSection section) {
     List<String> targets = section.getStrings("target_modules");
     for (String regex : targets) {
-      try {
-        Pattern.compile(regex);
-      } catch (PatternSyntaxException e) {
-        throw section.invalid("target_modules", "'" + regex + "' is not a regular expression ("
-            + e.getDescription() + ")");
-      }
+      ModulePattern.compile(regex, section.path() + ".target_modules");
     }
     String init = section.getString("init");
     if (init.isBlank()) {
@@ -71,7 +60,7 @@ public record Ia3Config(List<String> targetModules, boolean feedforward, String 
   /** Whether the linear site at {@code modulePath} is rescaled: some pattern matches the whole path. */
   public boolean targets(String modulePath) {
     for (String regex : targetModules) {
-      if (Pattern.matches(regex, modulePath)) {
+      if (ModulePattern.compile(regex, "ia3.target_modules").matches(modulePath)) {
         return true;
       }
     }

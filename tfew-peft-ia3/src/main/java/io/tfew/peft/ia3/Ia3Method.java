@@ -3,6 +3,7 @@ package io.tfew.peft.ia3;
 import io.tfew.api.TfewException;
 import io.tfew.api.model.FfnSite;
 import io.tfew.api.model.LinearSite;
+import io.tfew.api.model.ModulePattern;
 import io.tfew.api.model.ParameterInit;
 import io.tfew.api.model.SiteContext;
 import io.tfew.api.peft.PeftMethod;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -55,7 +55,7 @@ public final class Ia3Method implements PeftMethod {
   public static final String SUFFIX = ".ia3_l";
 
   private final Ia3Config config;
-  private final List<Pattern> targets;
+  private final List<ModulePattern> targets;
   private final PretrainedIa3 pretrained;
   /** Module paths of the file whose vector initialised a parameter. */
   private final Set<String> used = new LinkedHashSet<>();
@@ -69,7 +69,8 @@ public final class Ia3Method implements PeftMethod {
    */
   public Ia3Method(Ia3Config config, PretrainedIa3 pretrained) {
     this.config = config;
-    this.targets = config.targetModules().stream().map(Pattern::compile).toList();
+    this.targets = config.targetModules().stream()
+        .map(r -> ModulePattern.compile(r, "ia3.target_modules")).toList();
     this.pretrained = pretrained;
     if (config.pretrained() && pretrained == null) {
       throw new IllegalArgumentException("init '" + config.init() + "' needs the vectors read from it");
@@ -156,8 +157,8 @@ public final class Ia3Method implements PeftMethod {
   }
 
   private boolean matches(String path) {
-    for (Pattern p : targets) {
-      if (p.matcher(path).matches()) {
+    for (ModulePattern p : targets) {
+      if (p.matches(path)) {
         return true;
       }
     }

@@ -3,6 +3,7 @@ package io.tfew.peft.ia3;
 import io.tfew.api.TfewException;
 import io.tfew.api.config.ConfigField;
 import io.tfew.api.config.ConfigSection;
+import io.tfew.api.model.ModulePattern;
 import io.tfew.api.peft.PeftMethod;
 import io.tfew.api.peft.PeftMethodProvider;
 import java.nio.file.Path;
@@ -11,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The {@code ia3} PEFT method: T-Few's (IA)^3 vectors on attention keys and values and on the FFN
@@ -89,7 +89,7 @@ public final class Ia3Provider implements PeftMethodProvider {
       }
     } else if (targets instanceof String regex) {
       String wo = "encoder.block.0.layer.1.DenseReluDense.wo";
-      boolean woTargeted = Pattern.matches(regex, wo);
+      boolean woTargeted = ModulePattern.compile(regex, "adapter_config.json: target_modules").matches(wo);
       feedforward = woTargeted && isFeedforward(ff, wo);
       tfewTargets.add(regex);
       requireOnlyWoFeedforward(ff, regex);
@@ -129,7 +129,7 @@ public final class Ia3Provider implements PeftMethodProvider {
       return path.endsWith(".wo");
     }
     if (ff instanceof String regex) {
-      return Pattern.matches(regex, path);
+      return ModulePattern.compile(regex, "adapter_config.json: feedforward_modules").matches(path);
     }
     if (ff instanceof List<?> list) {
       return list.stream().anyMatch(e -> e instanceof String s && (path.equals(s) || path.endsWith(s)));
@@ -149,7 +149,8 @@ public final class Ia3Provider implements PeftMethodProvider {
       paths.add("encoder.block.0.layer.1.DenseReluDense." + m);
     }
     for (String path : paths) {
-      if (Pattern.matches(targets, path) && isFeedforward(ff, path)) {
+      if (ModulePattern.compile(targets, "adapter_config.json: target_modules").matches(path)
+          && isFeedforward(ff, path)) {
         throw new TfewException("adapter_config.json: feed-forward module " + path + " (its input rescaled) "
             + "is not supported; tfew rescales the input of wo only");
       }

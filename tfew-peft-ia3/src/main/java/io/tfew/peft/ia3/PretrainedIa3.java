@@ -76,6 +76,14 @@ public final class PretrainedIa3 {
             + "'base_model.model.<module>.ia3_l' (PEFT) or '<module>.multi_lora_b' (t-few)");
       }
       long[] shape = shapes.get(key);
+      float[] v = e.getValue();
+      for (int i = 0; i < v.length; i++) {
+        if (!Float.isFinite(v[i])) {
+          throw new TfewException(file + ": tensor '" + key + "' holds " + v[i] + " at index " + i
+              + "; (IA)^3 vectors must be finite numbers, so the file is corrupt or comes from a diverged run "
+              + "(use another init file, or init: ones)");
+        }
+      }
       if (Arrays.stream(shape).filter(d -> d != 1).count() > 1) {
         throw new TfewException(file + ": tensor '" + key + "' has shape " + Arrays.toString(shape)
             + "; an (IA)^3 vector has one axis longer than 1 ([n], [n, 1] or [1, n])");
@@ -229,8 +237,9 @@ public final class PretrainedIa3 {
           default -> throw new TfewException(file + ": tensor '" + name + "' has dtype " + dtype
               + "; (IA)^3 vectors are read as F32, F16 or BF16");
         };
-        if (numel > Integer.MAX_VALUE / 4 || end - begin != numel * width || begin < 0
-            || dataStart + end > size) {
+        // Compared by subtraction: dataStart + end may overflow to a negative position.
+        if (numel > Integer.MAX_VALUE / 4 || begin < 0 || end < begin || end > size - dataStart
+            || end - begin != numel * width) {
           throw new TfewException(file + ": tensor '" + name + "' has data_offsets [" + begin + ", " + end
               + "] that do not hold " + numel + " " + dtype + " values inside the file");
         }

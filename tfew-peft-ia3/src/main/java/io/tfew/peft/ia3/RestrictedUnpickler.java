@@ -84,8 +84,33 @@ public final class RestrictedUnpickler {
   /** {@code _rebuild_tensor_v2}'s arguments: a strided view of a storage. */
   record TensorRef(StorageRef storage, long offset, long[] size, long[] stride) {}
 
-  /** Python's tuple (immutable, may hold None as {@link #NONE}). */
-  record PyTuple(List<Object> items) {}
+  /**
+   * Python's tuple (immutable, may hold None as {@link #NONE}).
+   *
+   * <p>Equality is identity, not Python's element-wise equality: a pickle can share one tuple through the
+   * memo at every level of a nesting, so element-wise hashing of such a tuple used as a dict key costs
+   * 2^depth steps. Tuples only matter here as arguments; the state dict's keys must be strings anyway.
+   */
+  static final class PyTuple {
+    private final List<Object> items;
+    /** 1 for a tuple holding no tuple; bounded by {@link #MAX_DEPTH}. */
+    final int depth;
+
+    PyTuple(List<Object> items) {
+      this.items = items;
+      int d = 0;
+      for (Object o : items) {
+        if (o instanceof PyTuple t) {
+          d = Math.max(d, t.depth);
+        }
+      }
+      this.depth = d + 1;
+    }
+
+    List<Object> items() {
+      return items;
+    }
+  }
 
   /** Python's dict and OrderedDict, insertion-ordered. */
   static final class PyDict {
@@ -102,6 +127,15 @@ public final class RestrictedUnpickler {
 
   private static final Object MARK_OBJ = new Object();
   private static final int MAX_STACK = 1 << 20;
+  /** torch.save nests tuples three deep (a storage reference inside the arguments of a rebuild). */
+  static final int MAX_DEPTH = 32;
+  private static final int MAX_MEMO = 1 << 20;
+  /**
+   * How many values all tensors may hold together, as a multiple of the storage elements the archive
+   * really holds. Tied weights (one storage viewed by two or three tensors, as T5's embeddings are) stay
+   * far below it; a few bytes of pickle viewing one storage a million times do not.
+   */
+  static final int MAX_VIEWS_PER_STORAGE_ELEMENT = 8;
   private static final int MAX_PKL_BYTES = 256 << 20;
 
   private final byte[] data;
@@ -146,6 +180,8 @@ public final class RestrictedUnpickler {
       }
       Map<String, float[]> storages = new HashMap<>();
       Map<String, Tensor> out = new LinkedHashMap<>();
+      long storageElements = 0;
+      long tensorElements = 0;
       for (Map.Entry<Object, Object> e : dict.items.entrySet()) {
         if (!(e.getKey() instanceof String name) || !(e.getValue() instanceof TensorRef ref)) {
           throw new TfewException(file + ": entry " + describe(e.getKey()) + " -> " + describe(e.getValue())
@@ -155,8 +191,17 @@ public final class RestrictedUnpickler {
         if (storage == null) {
           storage = readStorage(zip, prefix, ref.storage(), file);
           storages.put(ref.storage().key(), storage);
+          storageElements += storage.length;
         }
-        out.put(name, view(storage, ref, name, file));
+        Tensor t = view(storage, ref, name, file);
+        tensorElements += t.values().length;
+        if (tensorElements > MAX_VIEWS_PER_STORAGE_ELEMENT * Math.max(storageElements, 1L)) {
+          throw new TfewException(file + ": its tensors (up to '" + name + "') hold " + tensorElements
+              + " values but its storages only " + storageElements + "; more than "
+              + MAX_VIEWS_PER_STORAGE_ELEMENT + " views of every stored value is not a saved state dict "
+              + "(re-save the tensors with torch.save, or convert them to safetensors)");
+        }
+        out.put(name, t);
       }
       return out;
     } catch (ZipException e) {
@@ -203,10 +248,11 @@ public final class RestrictedUnpickler {
     if (entry == null) {
       throw new TfewException(file + ": storage '" + ref.key() + "' (" + name + ") is missing from the archive");
     }
-    long bytes = ref.numel() * ref.type().bytes;
-    if (ref.numel() < 0 || bytes > Integer.MAX_VALUE - 8) {
-      throw new TfewException(file + ": storage '" + ref.key() + "' claims " + ref.numel() + " elements");
+    if (ref.numel() < 0 || ref.numel() > (Integer.MAX_VALUE - 8) / ref.type().bytes) {
+      throw new TfewException(file + ": storage '" + ref.key() + "' claims " + ref.numel() + " elements; "
+          + "a storage of this reader holds at most " + (Integer.MAX_VALUE - 8) / ref.type().bytes);
     }
+    long bytes = ref.numel() * ref.type().bytes;
     byte[] raw;
     try (InputStream in = zip.getInputStream(entry)) {
       // Read one byte more than needed: a longer entry means the pickle and the data disagree.
@@ -253,19 +299,38 @@ public final class RestrictedUnpickler {
       throw new TfewException(file + ": tensor '" + name + "' has size " + Arrays.toString(size)
           + " but stride " + Arrays.toString(stride));
     }
-    long count = 1;
-    long last = ref.offset();
+    String shape = "size " + Arrays.toString(size) + ", stride " + Arrays.toString(stride) + " and offset "
+        + ref.offset();
     for (int d = 0; d < size.length; d++) {
       if (size[d] < 0 || stride[d] < 0) {
-        throw new TfewException(file + ": tensor '" + name + "' has a negative size or stride");
+        throw new TfewException(file + ": tensor '" + name + "' has a negative size or stride (" + shape + ")");
       }
-      count = Math.multiplyExact(count, size[d]);
-      last += (size[d] - 1) * stride[d];
     }
-    if (count > Integer.MAX_VALUE || ref.offset() < 0
-        || (count > 0 && (last >= storage.length || ref.offset() >= storage.length))) {
-      throw new TfewException(file + ": tensor '" + name + "' of size " + Arrays.toString(size) + " at offset "
-          + ref.offset() + " reaches past its storage of " + storage.length + " elements");
+    long count = 1;
+    long last = ref.offset();
+    try {
+      for (long s : size) {
+        count = Math.multiplyExact(count, s);
+      }
+      if (count > 0) {
+        for (int d = 0; d < size.length; d++) {
+          last = Math.addExact(last, Math.multiplyExact(size[d] - 1, stride[d]));
+        }
+      }
+    } catch (ArithmeticException e) {
+      throw new TfewException(file + ": tensor '" + name + "' has " + shape + " whose element count or "
+          + "last position overflows a 64-bit integer; the file is corrupt");
+    }
+    if (ref.offset() < 0 || (count > 0 && (last >= storage.length || ref.offset() >= storage.length))) {
+      throw new TfewException(file + ": tensor '" + name + "' of " + shape + " reaches past its storage of "
+          + storage.length + " elements");
+    }
+    if (count > storage.length) {
+      // Only overlapping strides (stride 0: an expanded tensor) view more values than the storage holds;
+      // torch.save of parameters never writes them, and copying them out is how a small file asks for GiBs.
+      throw new TfewException(file + ": tensor '" + name + "' of " + shape + " views " + count
+          + " values of a storage of " + storage.length + "; overlapping (expanded) views are not read, "
+          + "save the tensor with .contiguous() first");
     }
     float[] out = new float[(int) count];
     long[] index = new long[size.length];
@@ -316,8 +381,8 @@ public final class RestrictedUnpickler {
           push(MARK_OBJ);
         }
         case '}' -> push(new PyDict()); // EMPTY_DICT
-        case ')' -> push(new PyTuple(List.of())); // EMPTY_TUPLE
-        case 't' -> push(new PyTuple(popMark())); // TUPLE
+        case ')' -> push(newTuple(List.of())); // EMPTY_TUPLE
+        case 't' -> push(newTuple(popMark())); // TUPLE
         case 0x85 -> push(tuple(1)); // TUPLE1
         case 0x86 -> push(tuple(2)); // TUPLE2
         case 0x87 -> push(tuple(3)); // TUPLE3
@@ -361,9 +426,9 @@ public final class RestrictedUnpickler {
             d.items.put(kv.get(i), kv.get(i + 1));
           }
         }
-        case 'q' -> memo.put((long) u8(), peek()); // BINPUT
-        case 'r' -> memo.put(le(4) & 0xffffffffL, peek()); // LONG_BINPUT
-        case 0x94 -> memo.put((long) memo.size(), peek()); // MEMOIZE
+        case 'q' -> memoPut(u8()); // BINPUT
+        case 'r' -> memoPut(le(4) & 0xffffffffL); // LONG_BINPUT
+        case 0x94 -> memoPut(memo.size()); // MEMOIZE
         case 'h' -> push(memoGet(u8())); // BINGET
         case 'j' -> push(memoGet(le(4) & 0xffffffffL)); // LONG_BINGET
         default -> throw new TfewException(where + ": refuses pickle opcode " + opcodeName(op) + " at byte " + at
@@ -472,7 +537,15 @@ public final class RestrictedUnpickler {
     for (int i = n - 1; i >= 0; i--) {
       items[i] = pop();
     }
-    return new PyTuple(Arrays.asList(items));
+    return newTuple(Arrays.asList(items));
+  }
+
+  private PyTuple newTuple(List<Object> items) {
+    PyTuple t = new PyTuple(items);
+    if (t.depth > MAX_DEPTH) {
+      throw fail("tuples nest deeper than " + MAX_DEPTH + " levels; torch.save nests them three deep");
+    }
+    return t;
   }
 
   private List<Object> popMark() {
@@ -505,6 +578,14 @@ public final class RestrictedUnpickler {
       throw fail("stack underflow");
     }
     return stack.get(stack.size() - 1);
+  }
+
+  private void memoPut(long index) {
+    Object value = peek();
+    if (memo.size() >= MAX_MEMO && !memo.containsKey(index)) {
+      throw fail("the memo grows past " + MAX_MEMO + " entries");
+    }
+    memo.put(index, value);
   }
 
   private Object memoGet(long index) {

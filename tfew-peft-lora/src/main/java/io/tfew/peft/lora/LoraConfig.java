@@ -3,8 +3,7 @@ package io.tfew.peft.lora;
 import io.tfew.api.config.ConfigException;
 import io.tfew.api.config.ConfigSection;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import io.tfew.api.model.ModulePattern;
 
 /**
  * The options of LoRA, validated.
@@ -50,12 +49,7 @@ public record LoraConfig(int r, double alpha, boolean useRslora, double dropout,
       throw new ConfigException("lora.dropout = " + dropout + ": must be in [0, 1)");
     }
     for (String regex : targetModules) {
-      try {
-        Pattern.compile(regex);
-      } catch (PatternSyntaxException e) {
-        throw new ConfigException("lora.target_modules: '" + regex + "' is not a regular expression ("
-            + e.getDescription() + ")");
-      }
+      ModulePattern.compile(regex, "lora.target_modules");
     }
     if (targetModules.isEmpty() && !trainLayerNorms) {
       throw new ConfigException("lora: target_modules is empty and train_layer_norms is false, so nothing would "
@@ -93,7 +87,7 @@ public record LoraConfig(int r, double alpha, boolean useRslora, double dropout,
   /** Whether the linear site at {@code modulePath} gets an update: some pattern matches the whole path. */
   public boolean targets(String modulePath) {
     for (String regex : targetModules) {
-      if (Pattern.matches(regex, modulePath)) {
+      if (ModulePattern.compile(regex, "lora.target_modules").matches(modulePath)) {
         return true;
       }
     }

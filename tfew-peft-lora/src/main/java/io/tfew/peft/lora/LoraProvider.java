@@ -3,6 +3,8 @@ package io.tfew.peft.lora;
 import io.tfew.api.TfewException;
 import io.tfew.api.config.ConfigField;
 import io.tfew.api.config.ConfigSection;
+import io.tfew.api.config.ConfigType;
+import io.tfew.api.model.ModulePattern;
 import io.tfew.api.peft.PeftMethod;
 import io.tfew.api.peft.PeftMethodProvider;
 import java.util.ArrayList;
@@ -74,22 +76,22 @@ public final class LoraProvider implements PeftMethodProvider {
   @Override
   public Map<String, Object> configFromPeft(Map<String, Object> c) {
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("r", intField(c, "r", 8));
-    Object alpha = c.get("lora_alpha");
-    out.put("alpha", alpha instanceof Number n ? n.doubleValue() : 8.0);
-    out.put("use_rslora", Boolean.TRUE.equals(c.get("use_rslora")));
-    Object dropout = c.get("lora_dropout");
-    out.put("dropout", dropout instanceof Number n ? n.doubleValue() : 0.0);
+    // Typed through ConfigType, as YAML values are: 4294967300 or "16" is an error, never 4 or the default.
+    out.put("r", field(c, "r", ConfigType.INT, 8));
+    out.put("alpha", field(c, "lora_alpha", ConfigType.DOUBLE, 8.0));
+    out.put("use_rslora", field(c, "use_rslora", ConfigType.BOOLEAN, false));
+    out.put("dropout", field(c, "lora_dropout", ConfigType.DOUBLE, 0.0));
     out.put("target_modules", targets(c.get("target_modules")));
     out.put("train_layer_norms", layerNormsToSave(c.get("modules_to_save")));
     out.put("init", "gaussian".equals(c.get("init_lora_weights")) ? LoraConfig.INIT_GAUSSIAN : LoraConfig.INIT_DEFAULT);
     out.put("merge", false);
-    refuse(c, "use_dora", v -> Boolean.TRUE.equals(v), "DoRA is not implemented");
-    refuse(c, "lora_bias", v -> Boolean.TRUE.equals(v), "a bias on lora_B is not implemented");
-    refuse(c, "fan_in_fan_out", v -> Boolean.TRUE.equals(v), "T5 weights are [out, in]; fan_in_fan_out must be false");
+    // Anything but false (or absent) is refused: a string "true" must not pass as false.
+    refuse(c, "use_dora", v -> v != null && !Boolean.FALSE.equals(v), "DoRA is not implemented");
+    refuse(c, "lora_bias", v -> v != null && !Boolean.FALSE.equals(v), "a bias on lora_B is not implemented");
+    refuse(c, "fan_in_fan_out", v -> v != null && !Boolean.FALSE.equals(v), "T5 weights are [out, in]; fan_in_fan_out must be false");
     refuse(c, "bias", v -> v != null && !"none".equals(v), "only bias 'none' is supported (T5 has no biases)");
-    refuse(c, "rank_pattern", v -> v instanceof Map<?, ?> m && !m.isEmpty(), "per-module ranks are not supported");
-    refuse(c, "alpha_pattern", v -> v instanceof Map<?, ?> m && !m.isEmpty(), "per-module alphas are not supported");
+    refuse(c, "rank_pattern", v -> v != null && !(v instanceof Map<?, ?> m && m.isEmpty()), "per-module ranks are not supported");
+    refuse(c, "alpha_pattern", v -> v != null && !(v instanceof Map<?, ?> m && m.isEmpty()), "per-module alphas are not supported");
     refuse(c, "layers_to_transform", v -> v != null, "restricting to layer indices is not supported; "
         + "express it in target_modules instead");
     refuse(c, "exclude_modules", v -> v != null && !(v instanceof List<?> l && l.isEmpty()),
@@ -97,15 +99,10 @@ public final class LoraProvider implements PeftMethodProvider {
     return out;
   }
 
-  private static int intField(Map<String, Object> c, String key, int fallback) {
+  /** {@code c[key]} converted to {@code type}, or {@code fallback} when absent or null (PEFT writes null). */
+  private static Object field(Map<String, Object> c, String key, ConfigType type, Object fallback) {
     Object v = c.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    if (v instanceof Integer || v instanceof Long) {
-      return ((Number) v).intValue();
-    }
-    throw new TfewException("adapter_config.json: '" + key + "' must be an integer, found " + v);
+    return v == null ? fallback : type.coerce(v, "adapter_config.json: " + key);
   }
 
   private static List<String> targets(Object t) {
@@ -118,6 +115,7 @@ public final class LoraProvider implements PeftMethodProvider {
         // PEFT expands it to every linear but the output layer before saving; accept it anyway.
         return LoraConfig.ALL_LINEAR_TARGETS;
       }
+      ModulePattern.compile(regex, "adapter_config.json: target_modules");
       return List.of(regex);
     }
     if (t instanceof List<?> list) {

@@ -3,8 +3,7 @@ package io.tfew.peft.qlora;
 import io.tfew.api.config.ConfigException;
 import io.tfew.api.config.ConfigSection;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import io.tfew.api.model.ModulePattern;
 
 /**
  * The options of QLoRA, validated: LoRA's (the adapter is a LoRA adapter) and the quantisation's.
@@ -49,12 +48,7 @@ public record QloraConfig(int r, double alpha, boolean useRslora, double dropout
           + "modules (e.g. " + ALL_LINEAR_TARGETS.get(0) + ")");
     }
     for (String regex : targetModules) {
-      try {
-        Pattern.compile(regex);
-      } catch (PatternSyntaxException e) {
-        throw new ConfigException("qlora.target_modules: '" + regex + "' is not a regular expression ("
-            + e.getDescription() + ")");
-      }
+      ModulePattern.compile(regex, "qlora.target_modules");
     }
     if (!INIT_DEFAULT.equals(init) && !INIT_GAUSSIAN.equals(init)) {
       throw new ConfigException("qlora.init = " + init + ": must be '" + INIT_DEFAULT + "' or '" + INIT_GAUSSIAN + "'");
@@ -90,7 +84,7 @@ public record QloraConfig(int r, double alpha, boolean useRslora, double dropout
   /** Whether the linear site at {@code modulePath} is quantised and adapted: some pattern matches the whole path. */
   public boolean targets(String modulePath) {
     for (String regex : targetModules) {
-      if (Pattern.matches(regex, modulePath)) {
+      if (ModulePattern.compile(regex, "qlora.target_modules").matches(modulePath)) {
         return true;
       }
     }
