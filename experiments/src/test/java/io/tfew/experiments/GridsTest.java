@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tfew.core.config.ExperimentConfig;
 import io.tfew.core.config.Origin;
 import io.tfew.core.plugin.PluginRegistry;
+import io.tfew.core.sweep.CellParameterCount;
 import io.tfew.core.sweep.SweepPlan;
+import io.tfew.core.testing.SharedFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -99,6 +102,48 @@ class GridsTest {
       assertThat(ids.isEmpty()).as(p.cell().name()).isEqualTo(!p.cell().name().contains("/class_labels/"));
     }
     assertThat(plan("prompt-tuning.yaml").cell(0).config().peft().get(0).method()).isEqualTo("prompt_tuning");
+  }
+
+  /**
+   * The paper's comparison runs each method in the paper's setting: on the T0-3B config, every cell's
+   * count (as the dry run prints it) is Table 4's, with prefix tuning counted as the paper counts it.
+   */
+  @Test
+  void thePeftComparisonCountsOnT03bAreTable4s() {
+    Path t03b = SharedFixtures.path("fixtures/configs/t0-3b");
+    SweepPlan plan = SweepPlan.load(GRIDS.resolve("peft-comparison.yaml"), Path.of("runs/test"),
+        List.of("model=" + t03b), REGISTRY);
+    CellParameterCount counts = new CellParameterCount(REGISTRY);
+    Map<String, Long> reported = new TreeMap<>();
+    Map<String, Long> trained = new TreeMap<>();
+    for (SweepPlan.Planned p : plan.cells()) {
+      if (p.config().seed() != 0) {
+        continue;
+      }
+      CellParameterCount.Count c = counts.of(plan.grid(), p).orElseThrow();
+      reported.merge(p.cell().axes().get("method"), c.reported(), (a, b) -> {
+        assertThat(a).as(p.cell().name()).isEqualTo(b);
+        return a;
+      });
+      trained.put(p.cell().axes().get("method"), c.trained());
+    }
+    assertThat(reported).containsAllEntriesOf(Map.of(
+        "zero_shot", 0L,
+        "ia3", 540_672L,
+        "lora", 9_097_216L,
+        "adapter", 12_934_144L,
+        "bitfit", 1_331_200L,
+        "layernorm", 249_856L,
+        "prompt_tuning", 40_960L,
+        "prefix_tuning", 589_824L));
+    assertThat(trained.get("prefix_tuning")).isEqualTo(154_449_408L);
+    assertThat(trained.get("lora")).isEqualTo(reported.get("lora"));
+
+    String dryRun = TrainEndToEndTest.cli("sweep", GRIDS.resolve("peft-comparison.yaml").toString(), "--dry-run",
+        "--out", "runs/test", "--set", "model=" + t03b);
+    assertThat(dryRun).containsPattern("/prefix_tuning/seed0 .*\\[589,824 trainable counted with "
+        + "prefix_tuning.reparameterize=false \\(154,449,408 updated in training\\)]")
+        .containsPattern("/lora/seed0 .*\\[9,097,216 trainable]");
   }
 
   /** Data, templates and model, checked where they exist: the mini-T0 files may not be made yet. */
