@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tfew.core.config.ExperimentConfig;
 import io.tfew.core.config.Origin;
 import io.tfew.core.plugin.PluginRegistry;
-import io.tfew.core.sweep.CellParameterCount;
 import io.tfew.core.sweep.SweepPlan;
 import io.tfew.core.testing.SharedFixtures;
 import java.io.IOException;
@@ -16,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -105,45 +106,40 @@ class GridsTest {
   }
 
   /**
-   * The paper's comparison runs each method in the paper's setting: on the T0-3B config, every cell's
-   * count (as the dry run prints it) is Table 4's, with prefix tuning counted as the paper counts it.
+   * The paper's comparison runs each method in the paper's setting: on the T0-3B config, the count the dry
+   * run prints for every cell is Table 4's, with prefix tuning counted as the paper counts it. (Counting
+   * builds T0-3B's graph once per distinct method, so the test reads the dry run rather than counting twice.)
    */
   @Test
-  void thePeftComparisonCountsOnT03bAreTable4s() {
+  void thePeftComparisonDryRunOnT03bPrintsTable4sCounts() {
     Path t03b = SharedFixtures.path("fixtures/configs/t0-3b");
-    SweepPlan plan = SweepPlan.load(GRIDS.resolve("peft-comparison.yaml"), Path.of("runs/test"),
-        List.of("model=" + t03b), REGISTRY);
-    CellParameterCount counts = new CellParameterCount(REGISTRY);
-    Map<String, Long> reported = new TreeMap<>();
-    Map<String, Long> trained = new TreeMap<>();
-    for (SweepPlan.Planned p : plan.cells()) {
-      if (p.config().seed() != 0) {
-        continue;
-      }
-      CellParameterCount.Count c = counts.of(plan.grid(), p).orElseThrow();
-      reported.merge(p.cell().axes().get("method"), c.reported(), (a, b) -> {
-        assertThat(a).as(p.cell().name()).isEqualTo(b);
-        return a;
-      });
-      trained.put(p.cell().axes().get("method"), c.trained());
-    }
-    assertThat(reported).containsAllEntriesOf(Map.of(
-        "zero_shot", 0L,
-        "ia3", 540_672L,
-        "lora", 9_097_216L,
-        "adapter", 12_934_144L,
-        "bitfit", 1_331_200L,
-        "layernorm", 249_856L,
-        "prompt_tuning", 40_960L,
-        "prefix_tuning", 589_824L));
-    assertThat(trained.get("prefix_tuning")).isEqualTo(154_449_408L);
-    assertThat(trained.get("lora")).isEqualTo(reported.get("lora"));
-
     String dryRun = TrainEndToEndTest.cli("sweep", GRIDS.resolve("peft-comparison.yaml").toString(), "--dry-run",
         "--out", "runs/test", "--set", "model=" + t03b);
-    assertThat(dryRun).containsPattern("/prefix_tuning/seed0 .*\\[589,824 trainable counted with "
-        + "prefix_tuning.reparameterize=false \\(154,449,408 updated in training\\)]")
-        .containsPattern("/lora/seed0 .*\\[9,097,216 trainable]");
+    Pattern line = Pattern.compile("^\\s*\\d+\\s+\\S+\\s+[^/\\s]+/([^/\\s]+)/seed\\d+ .*\\[([0-9,]+) trainable(.*)]$");
+    Map<String, Set<String>> counts = new TreeMap<>();
+    Map<String, String> notes = new TreeMap<>();
+    int cells = 0;
+    for (String l : dryRun.lines().toList()) {
+      Matcher m = line.matcher(l);
+      if (m.matches()) {
+        cells++;
+        counts.computeIfAbsent(m.group(1), k -> new TreeSet<>()).add(m.group(2));
+        notes.put(m.group(1), m.group(3));
+      }
+    }
+    assertThat(cells).as(dryRun).isEqualTo(3 * 12 * 3);
+    assertThat(counts).containsAllEntriesOf(Map.of(
+        "zero_shot", Set.of("0"),
+        "ia3", Set.of("540,672"),
+        "lora", Set.of("9,097,216"),
+        "adapter", Set.of("12,934,144"),
+        "bitfit", Set.of("1,331,200"),
+        "layernorm", Set.of("249,856"),
+        "prompt_tuning", Set.of("40,960"),
+        "prefix_tuning", Set.of("589,824")));
+    assertThat(notes.get("prefix_tuning"))
+        .isEqualTo(" counted with prefix_tuning.reparameterize=false (154,449,408 updated in training)");
+    assertThat(notes.get("lora")).isEmpty();
   }
 
   /** Data, templates and model, checked where they exist: the mini-T0 files may not be made yet. */
