@@ -6,13 +6,17 @@ import io.tfew.core.config.ExperimentConfig;
 import io.tfew.core.config.Origin;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.sweep.SweepPlan;
+import io.tfew.core.testing.SharedFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -99,6 +103,43 @@ class GridsTest {
       assertThat(ids.isEmpty()).as(p.cell().name()).isEqualTo(!p.cell().name().contains("/class_labels/"));
     }
     assertThat(plan("prompt-tuning.yaml").cell(0).config().peft().get(0).method()).isEqualTo("prompt_tuning");
+  }
+
+  /**
+   * The paper's comparison runs each method in the paper's setting: on the T0-3B config, the count the dry
+   * run prints for every cell is Table 4's, with prefix tuning counted as the paper counts it. (Counting
+   * builds T0-3B's graph once per distinct method, so the test reads the dry run rather than counting twice.)
+   */
+  @Test
+  void thePeftComparisonDryRunOnT03bPrintsTable4sCounts() {
+    Path t03b = SharedFixtures.path("fixtures/configs/t0-3b");
+    String dryRun = TrainEndToEndTest.cli("sweep", GRIDS.resolve("peft-comparison.yaml").toString(), "--dry-run",
+        "--out", "runs/test", "--set", "model=" + t03b);
+    Pattern line = Pattern.compile("^\\s*\\d+\\s+\\S+\\s+[^/\\s]+/([^/\\s]+)/seed\\d+ .*\\[([0-9,]+) trainable(.*)]$");
+    Map<String, Set<String>> counts = new TreeMap<>();
+    Map<String, String> notes = new TreeMap<>();
+    int cells = 0;
+    for (String l : dryRun.lines().toList()) {
+      Matcher m = line.matcher(l);
+      if (m.matches()) {
+        cells++;
+        counts.computeIfAbsent(m.group(1), k -> new TreeSet<>()).add(m.group(2));
+        notes.put(m.group(1), m.group(3));
+      }
+    }
+    assertThat(cells).as(dryRun).isEqualTo(3 * 12 * 3);
+    assertThat(counts).containsAllEntriesOf(Map.of(
+        "zero_shot", Set.of("0"),
+        "ia3", Set.of("540,672"),
+        "lora", Set.of("9,097,216"),
+        "adapter", Set.of("12,934,144"),
+        "bitfit", Set.of("1,331,200"),
+        "layernorm", Set.of("249,856"),
+        "prompt_tuning", Set.of("40,960"),
+        "prefix_tuning", Set.of("589,824")));
+    assertThat(notes.get("prefix_tuning"))
+        .isEqualTo(" counted with prefix_tuning.reparameterize=false (154,449,408 updated in training)");
+    assertThat(notes.get("lora")).isEmpty();
   }
 
   /** Data, templates and model, checked where they exist: the mini-T0 files may not be made yet. */

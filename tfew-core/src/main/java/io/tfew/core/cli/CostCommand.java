@@ -8,6 +8,8 @@ import io.tfew.core.config.ExperimentConfig;
 import io.tfew.core.cost.CostAssumptions;
 import io.tfew.core.cost.CostEstimate;
 import io.tfew.core.cost.CostModel;
+import io.tfew.core.cost.DatasetTokens;
+import io.tfew.core.cost.HeldOutTokens;
 import io.tfew.core.cost.TrainableCount;
 import io.tfew.core.model.T5Config;
 import io.tfew.core.plugin.PluginRegistry;
@@ -43,7 +45,8 @@ public final class CostCommand implements Callable<Integer> {
       description = "PEFT method with its default options, for a config.json (default: ia3). Recipes name their own.")
   String method;
 
-  @Option(names = "--tokens", paramLabel = "N", description = "Input plus target tokens per example (default: 103).")
+  @Option(names = "--tokens", paramLabel = "N",
+      description = "Input plus target tokens per example (default: the held-out datasets' measured mean).")
   Integer tokens;
 
   @Option(names = "--steps", paramLabel = "N", description = "Training steps (default: 1000, or the recipe's).")
@@ -53,8 +56,32 @@ public final class CostCommand implements Callable<Integer> {
       description = "Examples per step (default: 8, or the recipe's batch_size x grad_accum).")
   Integer batchSize;
 
-  @Option(names = "--shots", paramLabel = "K", description = "Demonstrations per in-context prompt (default: 38).")
+  @Option(names = "--shots", paramLabel = "K",
+      description = "Demonstrations per in-context prompt (default: each held-out dataset's, as T-Few's ICL baseline).")
   Integer shots;
+
+  @Option(names = "--measure",
+      description = "Measure the token counts from the held-out datasets' data and templates with the T5 tokenizer "
+          + "instead of using the committed measurement, and print them per dataset.")
+  boolean measure;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "../shared/data",
+      description = "With --measure: the directory of the held-out data and promptsource templates "
+          + "(default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--tokenizer", paramLabel = "tokenizer.json", defaultValue = "../shared/tokenizers/t5/tokenizer.json",
+      description = "With --measure: the T5 tokenizer (default: ${DEFAULT-VALUE}).")
+  Path tokenizer;
+
+  @Option(names = "--max-seq-len", paramLabel = "N", defaultValue = "256",
+      description = "With --measure: truncate inputs and choices to this many tokens, as T-Few's max_seq_len "
+          + "(default: ${DEFAULT-VALUE}).")
+  int maxSeqLen;
+
+  @Option(names = "--write", paramLabel = "FILE", description = "With --measure: also write the counts as JSON "
+      + "(tfew's committed counts are tfew-core/src/main/resources/io/tfew/core/cost/held-out-tokens.json).")
+  Path write;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Recipe override, as for tfew train.")
   List<String> overrides = new ArrayList<>();
@@ -71,7 +98,16 @@ public final class CostCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    CostAssumptions paper = CostAssumptions.PAPER;
+    if (!measure && write != null) {
+      throw new TfewException("--write writes a measurement; add --measure");
+    }
+    HeldOutTokens counts = measure ? HeldOutTokens.measure(dataDir, tokenizer, maxSeqLen) : HeldOutTokens.committed();
+    if (measure) {
+      printCounts(counts);
+      if (write != null) {
+        counts.write(write);
+      }
+    }
     String name = config.getFileName() == null ? "" : config.getFileName().toString();
     boolean recipe = name.endsWith(".yaml") || name.endsWith(".yml");
     if (!recipe && !overrides.isEmpty()) {
@@ -79,8 +115,8 @@ public final class CostCommand implements Callable<Integer> {
     }
     T5Config model;
     List<ActiveMethod> methods = new ArrayList<>();
-    int defaultSteps = paper.steps();
-    int defaultBatch = paper.examplesPerStep();
+    int defaultSteps = CostAssumptions.TFEW_STEPS;
+    int defaultBatch = CostAssumptions.TFEW_BATCH;
     if (recipe) {
       if (method != null) {
         throw new TfewException("--method: " + config + " names its own methods under peft; change them there or "
@@ -103,13 +139,31 @@ public final class CostCommand implements Callable<Integer> {
       PeftMethodProvider provider = registry.method(m, "--method");
       methods.add(new ActiveMethod(m, provider, ConfigSection.defaults(m, provider.configFields()), Optional.empty()));
     }
-    CostAssumptions a = new CostAssumptions(tokens != null ? tokens : paper.tokensPerExample(),
-        steps != null ? steps : defaultSteps, batchSize != null ? batchSize : defaultBatch,
-        shots != null ? shots : paper.shots());
+    int s = steps != null ? steps : defaultSteps;
+    int b = batchSize != null ? batchSize : defaultBatch;
+    CostAssumptions measured = CostAssumptions.measured(counts, s, b);
+    // --tokens or --shots: every example and demonstration that long, as the paper's rules state them.
+    double l = tokens != null ? tokens : measured.tokensPerExample();
+    double k = shots != null ? shots : measured.shots();
+    CostAssumptions a = tokens == null && shots == null ? measured : new CostAssumptions(l, s, b, k, (k + 1) * l);
     long trainable = TrainableCount.of(model, methods);
     CostEstimate e = CostModel.estimate(model.parameterCount(), trainable, a);
     report(model, methods, a, e);
     return 0;
+  }
+
+  private void printCounts(HeldOutTokens counts) {
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(Locale.ROOT, "measured with %s (max %d tokens), T-Few's templates per dataset:%n", counts.tokenizer(),
+        counts.maxSeqLen());
+    out.printf(Locale.ROOT, "%-11s %6s %7s %7s %7s %7s %6s %8s%n", "dataset", "rows", "pairs", "input", "choice",
+        "target", "shots", "icl");
+    for (DatasetTokens d : counts.datasets()) {
+      out.printf(Locale.ROOT, "%-11s %6d %7d %7.1f %7.2f %7.2f %6d %8.0f%n", d.name(), d.rows(), d.pairs(),
+          d.inputTokens(), d.choiceTokens(), d.targetTokens(), d.shots(), d.iclTokensPerExample());
+    }
+    out.printf(Locale.ROOT, "mean: %.1f tokens per example (input + target), %.1f shots, %.0f tokens per ICL prompt%n",
+        counts.tokensPerExample(), counts.shots(), counts.iclTokensPerExample());
   }
 
   private Path recipeModelConfig(String model) {
@@ -130,12 +184,12 @@ public final class CostCommand implements Callable<Integer> {
         model.source(), e.baseParameters());
     out.printf(Locale.ROOT, "method %s: %,d trainable parameters%n",
         String.join("+", methods.stream().map(ActiveMethod::name).toList()), e.trainableParameters());
-    out.printf(Locale.ROOT, "assumed: %d tokens per example, %d steps x %d examples, ICL with %d shots%n",
-        a.tokensPerExample(), a.steps(), a.examplesPerStep(), a.shots());
+    out.printf(Locale.ROOT, "assumed: %.1f tokens per example, %d steps x %d examples, ICL with %.1f shots "
+        + "(%.0f tokens)%n", a.tokensPerExample(), a.steps(), a.examplesPerStep(), a.shots(), a.iclTokensPerExample());
     out.printf(Locale.ROOT, "inference_flops_per_example=%.3g%n", e.inferenceFlopsPerExample());
     out.printf(Locale.ROOT, "training_flops=%.3g%n", e.trainingFlops());
     out.printf(Locale.ROOT, "adapter_bytes=%d (%.2f MB)%n", e.adapterBytes(), e.adapterBytes() / 1e6);
-    out.printf(Locale.ROOT, "icl_tokens_per_example=%d%n", e.iclTokensPerExample());
+    out.printf(Locale.ROOT, "icl_tokens_per_example=%.0f%n", e.iclTokensPerExample());
     out.printf(Locale.ROOT, "icl_inference_flops_per_example=%.3g%n", e.iclInferenceFlopsPerExample());
     out.printf(Locale.ROOT, "icl_storage_bytes=%d (%.1f kB)%n", e.iclStorageBytes(), e.iclStorageBytes() / 1e3);
     out.flush();

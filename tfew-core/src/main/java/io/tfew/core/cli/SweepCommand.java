@@ -5,6 +5,7 @@ import io.tfew.core.plugin.PluginContext;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.run.ExperimentRunner;
 import io.tfew.core.sweep.CellCommand;
+import io.tfew.core.sweep.CellParameterCount;
 import io.tfew.core.sweep.CellRun;
 import io.tfew.core.sweep.CellState;
 import io.tfew.core.sweep.GridCell;
@@ -103,9 +104,13 @@ public final class SweepCommand implements Callable<Integer> {
     }
     if (dryRun) {
       stdout.printf(Locale.ROOT, "%d cells of %s in %s%n", plan.cells().size(), grid, plan.out());
+      // Each cell's trainable count on its model's config.json, to hold against a paper's table.
+      CellParameterCount counts = new CellParameterCount(registry);
       for (SweepPlan.Planned p : plan.cells()) {
-        stdout.printf(Locale.ROOT, "%4d  %-12s %-40s %s%n", p.cell().index(), state(p).label(), p.cell().name(),
-            p.cell().dir());
+        String count = counts.of(plan.grid(), p).map(c -> "  [" + c.describe() + "]")
+            .orElse("  [count: model " + p.config().model() + " is not a local directory]");
+        stdout.printf(Locale.ROOT, "%4d  %-12s %-40s %s%s%n", p.cell().index(), state(p).label(), p.cell().name(),
+            p.cell().dir(), count);
       }
       stdout.flush();
       return 0;

@@ -67,6 +67,8 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
   public static final List<String> OPTIMIZERS = List.of("adafactor", "adamw", "sgd");
   public static final List<String> SCHEDULES = List.of("linear", "constant");
   public static final List<String> LENGTH_NORMS = List.of("mean", "sum");
+  /** {@code train.dropout} meaning "the checkpoint's {@code dropout_rate}", T-Few's behaviour. */
+  public static final double CHECKPOINT_DROPOUT = -1.0;
 
   public static final List<ConfigField> TOP = List.of(
       ConfigField.ofString("name", "", "run name; empty: the config file's name without extension"),
@@ -80,8 +82,7 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
       ConfigField.ofString("format", "rank_jsonl", "rank_jsonl: rows {input, choices, label} as tfew score "
           + "reads them; superglue-jsonl, fewshot-jsonl, anli-csv, winogrande, raft-csv: raw task rows rendered "
           + "with data.templates"),
-      ConfigField.ofString("path", null, "the few-shot training examples"),
-      ConfigField.ofString("task", "", "dataset name whose templates apply (e.g. super_glue/rte); empty: none"));
+      ConfigField.ofString("path", null, "the few-shot training examples"));
 
   public static final List<ConfigField> DATA_EVAL = List.of(
       ConfigField.ofString("format", "rank_jsonl", "as data.train.format"),
@@ -89,7 +90,8 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
 
   public static final List<ConfigField> TEMPLATES = List.of(
       ConfigField.ofString("file", "", "prompt templates for jsonl data; empty: none"),
-      ConfigField.ofBoolean("original_task_only", true, "only templates marked original_task, as T-Few does"),
+      ConfigField.ofBoolean("original_task_only", true, "only templates marked original_task, cut as T-Few's "
+          + "reader cuts them (COPA: the first 8 by name); false: every template"),
       ConfigField.ofStrings("names", List.of(), "template names to use; empty: all that apply"));
 
   public static final List<ConfigField> TRAIN = List.of(
@@ -100,11 +102,17 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
       ConfigField.ofDouble("lr", 3e-3, "peak learning rate"),
       ConfigField.ofString("optimizer", "adafactor", "adafactor, adamw or sgd (a method such as lomo that "
           + "updates inside the backward pass needs sgd, which it implies when this is unset)"),
+      ConfigField.ofBoolean("scale_parameter", true, "adafactor only: scale the learning rate by the parameter's RMS "
+          + "(T-Few: true)"),
+      ConfigField.ofBoolean("relative_step", false, "adafactor only: ignore train.lr for Adafactor's time-dependent "
+          + "step min(1e-2, 1/sqrt(t)) (T-Few: false)"),
       ConfigField.ofString("schedule", "linear", "linear: warm-up, then linear decay to 0; constant: warm-up, then flat"),
-      ConfigField.ofDouble("warmup_ratio", 0.06, "fraction of steps spent warming up"),
+      ConfigField.ofDouble("warmup_ratio", 0.06, "fraction of steps spent warming up: steps x ratio, unrounded as in "
+          + "T-Few (30 x 0.06 = 1.8 steps)"),
       ConfigField.ofDouble("max_grad_norm", 1.0, "clip the global gradient norm to this; 0: no clipping"),
       ConfigField.ofInt("checkpoint_every", 100, "save the adapter every this many steps; 0: only at the end"),
-      ConfigField.ofDouble("dropout", 0.1, "the model's dropout rate during training (T5 dropout_rate)"),
+      ConfigField.ofDouble("dropout", CHECKPOINT_DROPOUT, "the model's dropout rate during training; -1: the "
+          + "checkpoint's dropout_rate (config.json; HF's 0.1 when absent), as T-Few trains"),
       ConfigField.ofBoolean("eval_before", true, "evaluate once before the first step"));
 
   public static final List<ConfigField> EVAL = List.of(
@@ -134,7 +142,7 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
   public record Data(TrainData train, EvalData eval, Templates templates) {}
 
   /** {@code data.train}. */
-  public record TrainData(String format, String path, String task) {}
+  public record TrainData(String format, String path) {}
 
   /** {@code data.eval}; {@link #path} is empty when there is no evaluation set. */
   public record EvalData(String format, String path) {
@@ -147,8 +155,8 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
   public record Templates(String file, boolean originalTaskOnly, List<String> names) {}
 
   /** {@code train}. */
-  public record Train(int steps, int batchSize, int gradAccum, double lr, String optimizer, String schedule,
-      double warmupRatio, double maxGradNorm, int checkpointEvery, double dropout, boolean evalBefore) {}
+  public record Train(int steps, int batchSize, int gradAccum, double lr, String optimizer, boolean scaleParameter,
+      boolean relativeStep, String schedule, double warmupRatio, double maxGradNorm, int checkpointEvery, double dropout, boolean evalBefore) {}
 
   /** {@code eval}. */
   public record Eval(int batchSize, String lengthNorm, List<String> metrics) {}
@@ -215,8 +223,8 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
     check(v, problems, "train.lr", tr.getDouble("lr") > 0 && Double.isFinite(tr.getDouble("lr")), "must be > 0");
     check(v, problems, "train.warmup_ratio", inRange(tr.getDouble("warmup_ratio"), 0, 1), "must be in [0, 1]");
     check(v, problems, "train.max_grad_norm", tr.getDouble("max_grad_norm") >= 0, "must be >= 0 (0: no clipping)");
-    check(v, problems, "train.dropout", tr.getDouble("dropout") >= 0 && tr.getDouble("dropout") < 1,
-        "must be in [0, 1)");
+    check(v, problems, "train.dropout", tr.getDouble("dropout") == CHECKPOINT_DROPOUT
+        || tr.getDouble("dropout") >= 0 && tr.getDouble("dropout") < 1, "must be in [0, 1), or -1 for the checkpoint's");
     if (!problems.isEmpty()) {
       throw new ConfigException(String.join("\n", problems));
     }
@@ -229,11 +237,12 @@ public record ExperimentConfig(String name, String model, int seed, int maxSeqLe
     String out = top.getString("out").isEmpty() ? "runs/" + name : top.getString("out");
     List<PeftEntry> peft = v.plugins("peft").stream().map(e -> new PeftEntry(e.name(), e.config())).toList();
     return new ExperimentConfig(name, top.getString("model"), top.getInt("seed"), top.getInt("max_seq_len"), out,
-        new Data(new TrainData(dt.getString("format"), dt.getString("path"), dt.getString("task")),
+        new Data(new TrainData(dt.getString("format"), dt.getString("path")),
             new EvalData(de.getString("format"), de.getString("path")),
             new Templates(tp.getString("file"), tp.getBoolean("original_task_only"), tp.getStrings("names"))),
         new Train(tr.getInt("steps"), tr.getInt("batch_size"), tr.getInt("grad_accum"), tr.getDouble("lr"),
-            tr.getString("optimizer"), tr.getString("schedule"), tr.getDouble("warmup_ratio"),
+            tr.getString("optimizer"), tr.getBoolean("scale_parameter"), tr.getBoolean("relative_step"),
+            tr.getString("schedule"), tr.getDouble("warmup_ratio"),
             tr.getDouble("max_grad_norm"), tr.getInt("checkpoint_every"), tr.getDouble("dropout"),
             tr.getBoolean("eval_before")),
         new Eval(ev.getInt("batch_size"), ev.getString("length_norm"), v.names("eval.metrics")),

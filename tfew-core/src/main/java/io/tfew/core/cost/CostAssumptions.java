@@ -5,22 +5,24 @@ import io.tfew.api.TfewException;
 /**
  * The workload a cost estimate assumes.
  *
- * <p>{@link #PAPER} is the setting behind Table 1 of Liu et al. (2022), derived from the table's own
- * figures since the text gives only the rules (see {@link CostModel}): 103 tokens per example (input
- * plus target), T-Few's 1,000 steps of 8 examples, and in-context prompts of about 4,000 tokens, which
- * is what every ICL row implies (GPT-3 175B: 1.4e15 / (2 x 175e9) = 4,000 tokens), i.e. 38
- * demonstrations of 103 tokens plus the example itself.
+ * <p>{@link #measured} is the setting behind Table 1 of Liu et al. (2022): T-Few's 1,000 steps of 8
+ * examples (t-few's {@code num_steps} and {@code batch_size}), with example and prompt lengths measured
+ * from the held-out datasets ({@link HeldOutTokens}) rather than fitted to the table.
  *
  * @param tokensPerExample input and target tokens of one example
  * @param steps training steps
  * @param examplesPerStep examples per optimizer update (batch size x gradient accumulation)
- * @param shots demonstrations in an in-context-learning prompt
+ * @param shots demonstrations in an in-context-learning prompt (a mean over datasets when measured)
+ * @param iclTokensPerExample tokens of one in-context prompt: the demonstrations and the example
  */
-public record CostAssumptions(int tokensPerExample, int steps, int examplesPerStep, int shots) {
-  public static final CostAssumptions PAPER = new CostAssumptions(103, 1000, 8, 38);
+public record CostAssumptions(double tokensPerExample, int steps, int examplesPerStep, double shots,
+    double iclTokensPerExample) {
+  /** T-Few's training run: {@code num_steps} 1000 of {@code batch_size} 8 (t-few's configs). */
+  public static final int TFEW_STEPS = 1000;
+  public static final int TFEW_BATCH = 8;
 
   public CostAssumptions {
-    if (tokensPerExample < 1) {
+    if (!(tokensPerExample >= 1)) {
       throw new TfewException("--tokens " + tokensPerExample + ": must be at least 1");
     }
     if (steps < 0) {
@@ -29,8 +31,23 @@ public record CostAssumptions(int tokensPerExample, int steps, int examplesPerSt
     if (examplesPerStep < 1) {
       throw new TfewException("--batch-size " + examplesPerStep + ": must be at least 1");
     }
-    if (shots < 0) {
+    if (!(shots >= 0)) {
       throw new TfewException("--shots " + shots + ": must be 0 or more");
     }
+    if (!(iclTokensPerExample >= tokensPerExample)) {
+      throw new TfewException("an in-context prompt of " + iclTokensPerExample + " tokens is shorter than its example ("
+          + tokensPerExample + ")");
+    }
+  }
+
+  /** Every example {@code tokensPerExample} long, and {@code shots} demonstrations of that length. */
+  public CostAssumptions(int tokensPerExample, int steps, int examplesPerStep, int shots) {
+    this(tokensPerExample, steps, examplesPerStep, shots, (shots + 1.0) * tokensPerExample);
+  }
+
+  /** The measured lengths and shots of {@code tokens}, averaged over its datasets. */
+  public static CostAssumptions measured(HeldOutTokens tokens, int steps, int examplesPerStep) {
+    return new CostAssumptions(tokens.tokensPerExample(), steps, examplesPerStep, tokens.shots(),
+        tokens.iclTokensPerExample());
   }
 }

@@ -10,8 +10,8 @@ package io.tfew.core.cost;
  * @param adapterBytes the adapter on disk, float32
  * @param iclTokensPerExample one ICL prompt: the demonstrations and the example
  * @param iclInferenceFlopsPerExample scoring one example by ICL on the base model
- * @param iclStorageBytes the demonstrations kept as 4-byte token ids, ICL's "adapter"
+ * @param iclStorageBytes the demonstrations kept as 4-byte token ids, ICL's "adapter" (rounded)
  */
 public record CostEstimate(long baseParameters, long trainableParameters, double inferenceFlopsPerExample,
-    double trainingFlops, long adapterBytes, long iclTokensPerExample, double iclInferenceFlopsPerExample,
+    double trainingFlops, long adapterBytes, double iclTokensPerExample, double iclInferenceFlopsPerExample,
     long iclStorageBytes) {}

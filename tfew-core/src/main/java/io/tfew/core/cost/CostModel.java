@@ -11,11 +11,11 @@ package io.tfew.core.cost;
  * training. Hence, with {@code l} tokens per example:
  * <ul>
  *   <li>inference per example = N x l;</li>
- *   <li>training = 3N x l x examples per step x steps (T-Few: 3N x 103 x 8 x 1000);</li>
+ *   <li>training = 3N x l x examples per step x steps (T-Few: 3N x l x 8 x 1000);</li>
  *   <li>storage = trainable parameters x 4 bytes (float32);</li>
  *   <li>k-shot ICL on the same model = N x (k + 1) x l per example, storing the k demonstrations.</li>
  * </ul>
- * On T0 (11B) this gives 1.15e12, 2.75e16 and 4.3 MB against the table's 1.1e12, 2.7e16 and 4.2 MB.
+ * {@code l} and the prompt lengths are measured from the held-out datasets ({@link HeldOutTokens}).
  * PEFT methods add work of their own (an (IA)^3 rescale, a LoRA product); at these sizes it is far
  * below the rounding of the table and is left out, as the paper leaves it out.
  */
@@ -32,9 +32,9 @@ public final class CostModel {
     double perToken = (double) FORWARD_FLOPS_PER_TOKEN_PER_PARAMETER * baseParameters;
     double inference = perToken * a.tokensPerExample();
     double training = TRAINING_MULTIPLIER * perToken * a.tokensPerExample() * (double) a.examplesPerStep() * a.steps();
-    long iclTokens = (long) (a.shots() + 1) * a.tokensPerExample();
+    double demonstrations = a.iclTokensPerExample() - a.tokensPerExample();
     return new CostEstimate(baseParameters, trainableParameters, inference, training,
-        trainableParameters * BYTES_PER_VALUE, iclTokens, perToken * iclTokens,
-        (long) a.shots() * a.tokensPerExample() * BYTES_PER_VALUE);
+        trainableParameters * BYTES_PER_VALUE, a.iclTokensPerExample(), perToken * a.iclTokensPerExample(),
+        Math.round(demonstrations * BYTES_PER_VALUE));
   }
 }

@@ -94,6 +94,10 @@ public final class Adafactor implements Optimizer {
     public Options withScaleParameter(boolean value) {
       return new Options(eps1, eps2, clipThreshold, decayRate, beta1, weightDecay, value, relativeStep, warmupInit);
     }
+
+    public Options withRelativeStep(boolean value) {
+      return new Options(eps1, eps2, clipThreshold, decayRate, beta1, weightDecay, scaleParameter, value, warmupInit);
+    }
   }
 
   private final Options options;

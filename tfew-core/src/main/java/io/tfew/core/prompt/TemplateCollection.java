@@ -41,6 +41,14 @@ public final class TemplateCollection {
   static final int MAX_ALIASES = 10;
   /** The largest file read, in code points; promptsource's largest is well under 1 MB. */
   static final int CODE_POINT_LIMIT = 10 * 1024 * 1024;
+  /**
+   * T-Few's dataset readers that cut their default ({@code template_idx = -1}) template list after the
+   * original-task filter, keyed by promptsource {@code dataset/subset}: {@code COPAReader.get_template}
+   * returns {@code [:8]} (r-three/t-few, src/data/dataset_readers.py). In name order the eight are the
+   * templates that apply to every row; the four cut ones each render only for cause or only for effect
+   * questions.
+   */
+  private static final Map<String, Integer> TFEW_READER_CUTS = Map.of("super_glue/copa", 8);
 
   private final Path file;
   private final String dataset;
@@ -266,13 +274,23 @@ public final class TemplateCollection {
   }
 
   /**
+   * What T-Few trains and evaluates on by default: {@link #originalTask()}, then the first {@code n} of
+   * them where T-Few's reader for this {@code dataset/subset} keeps only {@code n} (COPA: 8 of 12).
+   */
+  public List<PromptTemplate> tfewDefault() {
+    List<PromptTemplate> original = originalTask();
+    Integer cut = TFEW_READER_CUTS.get(subset == null ? dataset : dataset + "/" + subset);
+    return cut == null || original.size() <= cut ? original : List.copyOf(original.subList(0, cut));
+  }
+
+  /**
    * T-Few's selection: the named templates when {@code names} is non-empty, otherwise
-   * {@link #originalTask()} when {@code originalTaskOnly}, otherwise {@link #all()}.
+   * {@link #tfewDefault()} when {@code originalTaskOnly}, otherwise {@link #all()}.
    */
   public List<PromptTemplate> select(List<String> names, boolean originalTaskOnly) {
     if (!names.isEmpty()) {
       return byNames(names);
     }
-    return originalTaskOnly ? originalTask() : all();
+    return originalTaskOnly ? tfewDefault() : all();
   }
 }

@@ -107,7 +107,7 @@ public final class ExperimentSession implements AutoCloseable {
   public static ExperimentSession open(ExperimentConfig config, ModelLocator locator, PluginRegistry registry,
       DataLoader data, ExperimentRunner.Progress progress) {
     Path modelDir = locator.resolve(RunData.modelReference(config.resolved(), config.model()));
-    T5Config modelConfig = T5Config.read(modelDir.resolve("config.json")).withDropout(config.train().dropout());
+    T5Config modelConfig = modelConfig(config, modelDir);
     List<SiteRewrites.Active> active = new ArrayList<>();
     Map<String, PeftMethod> methods = new LinkedHashMap<>();
     for (ExperimentConfig.PeftEntry entry : config.peft()) {
@@ -371,6 +371,8 @@ public final class ExperimentSession implements AutoCloseable {
     m.put("losses.config", lossConfigs);
     m.put("trains", !c.peft().isEmpty() && c.train().steps() > 0);
     m.put("train.optimizer", c.train().optimizer());
+    m.put("train.scale_parameter", c.train().scaleParameter());
+    m.put("train.relative_step", c.train().relativeStep());
     m.put("train.grad_accum", c.train().gradAccum());
     m.put("train.max_grad_norm", c.train().maxGradNorm());
     m.put("train.dropout", c.train().dropout());
@@ -474,10 +476,17 @@ public final class ExperimentSession implements AutoCloseable {
   }
 
 
+  /** The checkpoint's architecture, training with its own dropout_rate unless train.dropout sets one. */
+  static T5Config modelConfig(ExperimentConfig config, Path modelDir) {
+    T5Config modelConfig = T5Config.read(modelDir.resolve("config.json"));
+    return config.train().dropout() == ExperimentConfig.CHECKPOINT_DROPOUT
+        ? modelConfig : modelConfig.withDropout(config.train().dropout());
+  }
+
   private static LearningRateSchedule schedule(ExperimentConfig config) {
     return switch (config.train().schedule()) {
       case "linear" -> new LinearWarmupDecay(config.train().warmupRatio());
-      case "constant" -> new ConstantSchedule();
+      case "constant" -> new ConstantSchedule(config.train().warmupRatio());
       default -> throw new TfewException("train.schedule: '" + config.train().schedule() + "' is not supported");
     };
   }

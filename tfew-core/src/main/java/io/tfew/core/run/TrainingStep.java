@@ -6,6 +6,7 @@ import io.tfew.api.peft.UpdateRule;
 import io.tfew.core.config.ExperimentConfig;
 import io.tfew.core.config.Origin;
 import io.tfew.core.config.ResolvedConfig;
+import io.tfew.core.optim.Adafactor;
 import io.tfew.core.optim.Optimizer;
 import io.tfew.core.optim.Optimizers;
 import io.tfew.core.runtime.ModelGraph;
@@ -49,6 +50,19 @@ final class TrainingStep {
   }
 
   static Optimizer optimizer(ExperimentConfig config) {
-    return Optimizers.byName(config.train().optimizer(), config.resolved().locate("train.optimizer"));
+    ExperimentConfig.Train train = config.train();
+    ResolvedConfig resolved = config.resolved();
+    if (train.optimizer().equals("adafactor")) {
+      return new Adafactor(Adafactor.Options.tfew()
+          .withScaleParameter(train.scaleParameter())
+          .withRelativeStep(train.relativeStep()));
+    }
+    for (String key : List.of("train.scale_parameter", "train.relative_step")) {
+      if (resolved.origin(key).kind() != Origin.Kind.DEFAULT) {
+        throw new TfewException(resolved.locate(key) + ": " + key + " is an Adafactor option but train.optimizer is "
+            + train.optimizer() + "; remove it or set train.optimizer: adafactor");
+      }
+    }
+    return Optimizers.byName(train.optimizer(), resolved.locate("train.optimizer"));
   }
 }

@@ -215,6 +215,17 @@ public final class Grid {
     return axes.stream().map(Axis::name).toList();
   }
 
+  /** The {@code vars:} of the axis values {@code cell} picks, the outer axis first where two name one var. */
+  public Map<String, String> vars(GridCell cell) {
+    Map<String, String> vars = new LinkedHashMap<>();
+    for (Axis axis : axes) {
+      String label = cell.axes().get(axis.name());
+      axis.values().stream().filter(v -> v.label().equals(label)).findFirst()
+          .ifPresent(v -> v.vars().forEach(vars::putIfAbsent));
+    }
+    return vars;
+  }
+
   /**
    * Every cell, first axis outermost, under {@code out}. The grid's {@code set} comes first, then each
    * axis's values in axis order, so a later axis wins where two set the same key; the cell's {@code name}

@@ -64,11 +64,11 @@ class ExperimentConfigTest {
     assertThat(c.seed()).isEqualTo(42);
     assertThat(c.maxSeqLen()).isEqualTo(256);
     assertThat(c.out()).isEqualTo("runs/rte_ia3");
-    assertThat(c.data().train()).isEqualTo(new ExperimentConfig.TrainData("rank_jsonl", "data/rte/train.jsonl", ""));
+    assertThat(c.data().train()).isEqualTo(new ExperimentConfig.TrainData("rank_jsonl", "data/rte/train.jsonl"));
     assertThat(c.data().eval().present()).isFalse();
     assertThat(c.data().templates()).isEqualTo(new ExperimentConfig.Templates("", true, List.of()));
-    assertThat(c.train()).isEqualTo(new ExperimentConfig.Train(1000, 8, 1, 3e-3, "adafactor", "linear", 0.06, 1.0,
-        100, 0.1, true));
+    assertThat(c.train()).isEqualTo(new ExperimentConfig.Train(1000, 8, 1, 3e-3, "adafactor", true, false,
+        "linear", 0.06, 1.0, 100, ExperimentConfig.CHECKPOINT_DROPOUT, true));
     assertThat(c.eval()).isEqualTo(new ExperimentConfig.Eval(16, "mean", List.of("accuracy")));
     assertThat(c.peft()).hasSize(1);
     assertThat(c.peft().get(0).method()).isEqualTo("ia3");
@@ -91,13 +91,15 @@ class ExperimentConfigTest {
         "max_seq_len: 128",
         "out: /tmp/out",
         "data:",
-        "  train: {format: fewshot-jsonl, path: train.jsonl, task: super_glue/rte}",
+        "  train: {format: fewshot-jsonl, path: train.jsonl}",
         "  eval: {format: rank_jsonl, path: val.jsonl}",
         "  templates: {file: rte.yaml, original_task_only: false, names: [a, b]}",
         "train:",
         "  batch_size: 4",
         "  grad_accum: 2",
         "  schedule: constant",
+        "  scale_parameter: false",
+        "  relative_step: true",
         "  warmup_ratio: 0",
         "  max_grad_norm: 0",
         "  checkpoint_every: 0",
@@ -116,11 +118,11 @@ class ExperimentConfigTest {
     assertThat(c.seed()).isEqualTo(1);
     assertThat(c.maxSeqLen()).isEqualTo(128);
     assertThat(c.out()).isEqualTo("/tmp/out");
-    assertThat(c.data().train()).isEqualTo(new ExperimentConfig.TrainData("fewshot-jsonl", "train.jsonl", "super_glue/rte"));
+    assertThat(c.data().train()).isEqualTo(new ExperimentConfig.TrainData("fewshot-jsonl", "train.jsonl"));
     assertThat(c.data().eval()).isEqualTo(new ExperimentConfig.EvalData("rank_jsonl", "val.jsonl"));
     assertThat(c.data().templates()).isEqualTo(new ExperimentConfig.Templates("rte.yaml", false, List.of("a", "b")));
-    assertThat(c.train()).isEqualTo(new ExperimentConfig.Train(20, 4, 2, 1e-2, "adamw", "constant", 0.0, 0.0, 0, 0.0,
-        false));
+    assertThat(c.train()).isEqualTo(new ExperimentConfig.Train(20, 4, 2, 1e-2, "adamw", false, true, "constant", 0.0, 0.0,
+        0, 0.0, false));
     assertThat(c.eval()).isEqualTo(new ExperimentConfig.Eval(32, "sum", List.of("f1", "accuracy")));
     assertThat(c.peft()).extracting(PeftEntry::method).containsExactly("lora", "ia3");
     assertThat(c.peft().get(0).config().getInt("r")).isEqualTo(4);
@@ -145,7 +147,28 @@ class ExperimentConfigTest {
     assertThatThrownBy(() -> load(exp))
         .isInstanceOf(ConfigException.class)
         .hasMessage(exp + ":5: train.stpes: unknown key; allowed keys are batch_size, checkpoint_every, dropout, "
-            + "eval_before, grad_accum, lr, max_grad_norm, optimizer, schedule, steps, warmup_ratio");
+            + "eval_before, grad_accum, lr, max_grad_norm, optimizer, relative_step, scale_parameter, schedule, steps, "
+            + "warmup_ratio");
+  }
+
+  @Test
+  void dataTrainTaskIsNoLongerAKeyBecauseNothingReadIt() throws IOException {
+    Path exp = write("exp.yaml", "model: m", "data: {train: {path: t, task: super_glue/rte}}");
+
+    assertThatThrownBy(() -> load(exp))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(exp + ":2: data.train.task: unknown key; allowed keys are format, path");
+  }
+
+  @Test
+  void dropoutIsTheCheckpointsUnlessSetAndOtherwiseARate() throws IOException {
+    Path exp = write("exp.yaml", "model: m", "data: {train: {path: t}}", "train: {dropout: 1.0}");
+
+    assertThat(load(write("ok.yaml", "model: m", "data: {train: {path: t}}")).train().dropout())
+        .isEqualTo(ExperimentConfig.CHECKPOINT_DROPOUT);
+    assertThat(load(exp, "train.dropout=0.05").train().dropout()).isEqualTo(0.05);
+    assertThatThrownBy(() -> load(exp))
+        .hasMessage(exp + ":3: train.dropout: must be in [0, 1), or -1 for the checkpoint's but is 1.0");
   }
 
   @Test

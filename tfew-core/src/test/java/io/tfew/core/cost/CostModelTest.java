@@ -10,6 +10,7 @@ import io.tfew.core.testing.SharedFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,19 +30,32 @@ class CostModelTest {
   }
 
   @Test
-  void reproducesTableOnesTFewRowOnT0_11b() {
-    T5Config c = t0_11b();
-    CostEstimate e = CostModel.estimate(c.parameterCount(), ia3Count(c), CostAssumptions.PAPER);
-    System.out.printf("T0-11B: N=%,d trainable=%,d inference=%.3g training=%.3g storage=%d B icl=%.3g (%d tokens)%n",
-        e.baseParameters(), e.trainableParameters(), e.inferenceFlopsPerExample(), e.trainingFlops(),
-        e.adapterBytes(), e.iclInferenceFlopsPerExample(), e.iclTokensPerExample());
-    assertThat(e.trainableParameters()).isEqualTo(1_081_344L);
-    assertThat(e.inferenceFlopsPerExample()).isCloseTo(1.1e12, withPercentage(10));
-    assertThat(e.trainingFlops()).isCloseTo(2.7e16, withPercentage(10));
-    assertThat((double) e.adapterBytes()).isCloseTo(4.2e6, withPercentage(10));
-    // Table 1's T5+LM in-context row runs the same 11B encoder-decoder: 4.5e13 FLOPs and 16 kB per example.
-    assertThat(e.iclInferenceFlopsPerExample()).isCloseTo(4.5e13, withPercentage(10));
-    assertThat((double) e.iclStorageBytes()).isCloseTo(16e3, withPercentage(10));
+  void measuredAssumptionsAverageEveryDatasetOnceWithItsOwnShots() {
+    HeldOutTokens counts = new HeldOutTokens("tokenizer.json", 256, List.of(
+        new DatasetTokens("A", 3, 6, 10.0, 2.0, 2.0, 4),
+        new DatasetTokens("B", 3, 5, 20.0, 3.0, 4.0, 9)));
+    // (10 + 2 + 20 + 4) / 2 = 18 tokens; ICL (4 + 1) x 12 and (9 + 1) x 24, mean 150; shots 6.5.
+    CostAssumptions a = CostAssumptions.measured(counts, 1000, 8);
+    assertThat(a.tokensPerExample()).isEqualTo(18.0);
+    assertThat(a.iclTokensPerExample()).isEqualTo(150.0);
+    assertThat(a.shots()).isEqualTo(6.5);
+
+    CostEstimate e = CostModel.estimate(1_000, 10, a);
+    assertThat(e.inferenceFlopsPerExample()).isEqualTo(18_000.0);
+    assertThat(e.trainingFlops()).isEqualTo(3 * 18_000.0 * 8 * 1000);
+    assertThat(e.iclInferenceFlopsPerExample()).isEqualTo(150_000.0);
+    assertThat(e.iclStorageBytes()).isEqualTo((150 - 18) * 4);
+  }
+
+  @Test
+  void theCommittedMeasurementCoversTheHeldOutDatasets() {
+    HeldOutTokens committed = HeldOutTokens.committed();
+    assertThat(committed.datasets()).extracting(DatasetTokens::name)
+        .containsExactlyElementsOf(HeldOutTokens.SOURCES.stream().map(HeldOutTokens.Source::name).toList());
+    assertThat(committed.datasets()).allSatisfy(d -> {
+      assertThat(d.pairs()).isPositive();
+      assertThat(d.inputTokens()).isGreaterThan(d.targetTokens());
+    });
   }
 
   @Test
@@ -64,7 +78,7 @@ class CostModelTest {
     T5Config w = T5Config.read(wider);
     assertThat(w.parameterCount() - c.parameterCount())
         .isEqualTo((c.numLayers() + c.numDecoderLayers()) * 3 * d * 10240);
-    CostAssumptions a = CostAssumptions.PAPER;
+    CostAssumptions a = new CostAssumptions(100, 1000, 8, 32);
     assertThat(CostModel.estimate(w.parameterCount(), 0, a).inferenceFlopsPerExample())
         .isGreaterThan(CostModel.estimate(c.parameterCount(), 0, a).inferenceFlopsPerExample());
   }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,6 +70,44 @@ class TemplateCollectionTest {
     assertThat(wino.select(List.of("underscore refer to", "Replace"), true))
         .extracting(PromptTemplate::name)
         .containsExactly("underscore refer to", "Replace");
+  }
+
+  /**
+   * T-Few's COPAReader keeps the first 8 original-task templates in name order. Checked by what the
+   * templates do, not by their names: the 8 kept apply to every row, the 4 cut each open with a guard on
+   * the row's question and render only for cause or only for effect.
+   */
+  @Test
+  void copaKeepsTheFirstEightOriginalTemplatesAsTFewsReaderDoes() {
+    TemplateCollection copa = shared("super_glue/copa");
+    Pattern questionGuard = Pattern.compile("^\\{% if question == \"(cause|effect)\" %\\}");
+
+    List<PromptTemplate> kept = copa.select(List.of(), true);
+
+    assertThat(copa.originalTask()).hasSize(12);
+    assertThat(kept).isEqualTo(copa.tfewDefault()).isEqualTo(copa.originalTask().subList(0, 8));
+    assertThat(kept).noneMatch(t -> questionGuard.matcher(t.jinja()).find());
+    assertThat(copa.originalTask().subList(8, 12)).allMatch(t -> questionGuard.matcher(t.jinja()).find());
+    // Every other held-out task keeps all its original-task templates, as T-Few's other readers do.
+    for (String other : List.of("super_glue/rte", "super_glue/cb", "super_glue/wic", "super_glue/wsc.fixed", "anli",
+        "winogrande/winogrande_xl")) {
+      assertThat(shared(other).tfewDefault()).as(other).isEqualTo(shared(other).originalTask());
+    }
+  }
+
+  @Test
+  void theCopaCutFollowsTheFilesDatasetAndSubsetNotItsTemplateNames() throws IOException {
+    StringBuilder templates = new StringBuilder();
+    for (int i = 0; i < 10; i++) {
+      templates.append(GOOD_TEMPLATE.replace("t1", "t" + i).replace("name: one", "name: n" + (9 - i)));
+    }
+    TemplateCollection copa = TemplateCollection.load(
+        yaml("dataset: super_glue\nsubset: copa\ntemplates:\n" + templates));
+    assertThat(copa.tfewDefault()).extracting(PromptTemplate::name)
+        .containsExactly("n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7");
+    TemplateCollection rte = TemplateCollection.load(
+        yaml("dataset: super_glue\nsubset: rte\ntemplates:\n" + templates));
+    assertThat(rte.tfewDefault()).hasSize(10);
   }
 
   @Test
