@@ -87,14 +87,16 @@
     if (zeroShot !== null) {
       bars.markLine = { symbol: 'none', silent: true,
         lineStyle: { type: 'dashed', color: '#333', width: 1.5 },
-        label: { formatter: zeroShot.method + ' ' + zeroShot.median, position: 'insideEndTop' },
+        // Named in the subtitle: a label on the line would sit on the bars.
+        label: { show: false },
         data: [{ yAxis: zeroShot.median }] };
     }
     init(el.id).setOption({
       animation: false,
-      title: { text: dataset, textStyle: { fontSize: 14 } },
+      title: { text: dataset, textStyle: { fontSize: 14 },
+        subtext: zeroShot === null ? '' : '- - - ' + zeroShot.method + ' ' + zeroShot.median },
       tooltip: { trigger: 'axis' },
-      grid: { left: 48, right: 16, bottom: 64 },
+      grid: { left: 48, right: 16, top: 72, bottom: 64 },
       xAxis: { type: 'category', data: methods, axisLabel: { interval: 0, rotate: methods.length > 3 ? 30 : 0 } },
       yAxis: { type: 'value', name: data.metric + ' x 100', min: range.min, max: range.max },
       series: [

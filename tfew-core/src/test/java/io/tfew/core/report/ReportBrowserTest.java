@@ -98,8 +98,8 @@ class ReportBrowserTest {
           .map(r -> Double.parseDouble(r.group(1))).toList();
       assertThat(ticks).as("y-axis labels").contains(0.0, 100.0);
       assertThat(ticks.stream().mapToDouble(Double::doubleValue).max().orElseThrow()).isEqualTo(100.0);
-      // The zero-shot line is labelled with its median.
-      assertThat(chart).containsPattern(">zero-shot \\d+(\\.\\d)?</text>");
+      // The zero-shot line is drawn dashed and named with its median.
+      assertThat(chart).containsPattern("stroke-dasharray").containsPattern(">- - - zero-shot \\d+(\\.\\d)?</text>");
     }
   }
 
