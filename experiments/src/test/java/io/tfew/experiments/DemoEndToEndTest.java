@@ -89,6 +89,30 @@ class DemoEndToEndTest {
     }
   }
 
+  /**
+   * {@code --tune} trains every learning rate of the grid's {@code tune.lr} on the validation rows only,
+   * and prints one rate per method; the runs record the rate and the validation file.
+   */
+  @Test
+  void tuneScoresEveryRateOnTheValidationRowsAndChoosesOnePerMethod() throws IOException {
+    writeGrid(dir);
+    Path out = dir.resolve("tune");
+    String printed = TrainEndToEndTest.cli("demo", "--grid", dir.resolve("demo.yaml").toString(), "--tune",
+        "--methods", "ia3", "--steps", "3", "--out", out.toString());
+
+    assertThat(printed).contains("validation rows", "2 runs in").containsPattern("ia3: train\\.lr (0\\.01|0\\.1)\n");
+    assertThat(printed.lines().filter(l -> l.startsWith("ia3 ")).toList()).hasSize(2);
+    assertThat(Files.readString(out.resolve("tune.csv"))).contains("ia3,0.01,word5,", "ia3,0.1,word5,");
+    ObjectMapper json = new ObjectMapper();
+    for (String lr : List.of("0.01", "0.1")) {
+      JsonNode config = json.readTree(out.resolve("ia3/word5/lr" + lr + "/seed0/provenance.json").toFile())
+          .get("config");
+      assertThat(config.get("data").get("eval").get("path").asText()).endsWith("validation.jsonl");
+      assertThat(config.get("train").get("lr").asDouble()).isEqualTo(Double.parseDouble(lr));
+    }
+    assertThat(out.resolve("zero_shot")).doesNotExist();
+  }
+
   /** The mini-T0 layout: demo.yaml, a recipe per method, tasks/word5/{templates.yaml, test.jsonl, 32_shot/}. */
   static void writeGrid(Path dir) throws IOException {
     Files.createDirectories(dir.resolve("model"));
@@ -120,6 +144,7 @@ class DemoEndToEndTest {
     rows(task.resolve("32_shot/0_seed.jsonl"), 32, r);
     rows(task.resolve("32_shot/1_seed.jsonl"), 32, r);
     rows(task.resolve("test.jsonl"), 40, r);
+    rows(task.resolve("validation.jsonl"), 20, r);
     Files.writeString(dir.resolve("base.yaml"), String.join("\n",
         "model: model",
         "max_seq_len: 16",
@@ -137,7 +162,8 @@ class DemoEndToEndTest {
     Files.writeString(dir.resolve("full.yaml"), "extends: base.yaml\npeft: [{method: full}]\n");
     Files.writeString(dir.resolve("prompt_tuning.yaml"), "extends: base.yaml\npeft: [{method: prompt_tuning}]\n");
     Files.writeString(dir.resolve("demo.yaml"), String.join("\n",
-        "tasks: [word5]", "methods: [ia3, lora]", "zero_shot: zero-shot.yaml", "seeds: 3", "shots: 32", ""));
+        "tasks: [word5]", "methods: [ia3, lora]", "zero_shot: zero-shot.yaml", "seeds: 3", "shots: 32",
+        "tune: {seeds: 1, lr: {ia3: ['1e-2', '1e-1'], lora: ['1e-2']}}", ""));
   }
 
   /** Rows {words, label}: label 0 when w5 is among the words. */

@@ -8,6 +8,7 @@ import io.tfew.core.demo.DemoCell;
 import io.tfew.core.demo.DemoGrid;
 import io.tfew.core.demo.DemoRunner;
 import io.tfew.core.demo.DemoTable;
+import io.tfew.core.demo.LrSelection;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.run.ExperimentRunner;
 import java.io.IOException;
@@ -69,6 +70,12 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Methods trained side by side, one thread each (default: ${DEFAULT-VALUE}).")
   int workers;
 
+  @Option(names = "--tune", description = "Choose each method's learning rate instead: train every rate of the "
+      + "grid's tune.lr on each task's validation rows (never its test rows) and print, per method, the one rate "
+      + "with the best mean of validation medians over all tasks; --seeds sets the samples tried (default: "
+      + "tune.seeds).")
+  boolean tune;
+
   @Option(names = "--out", paramLabel = "DIR", description = "Keep every run's directory (provenance, metrics, "
       + "predictions, adapter) under DIR/<method>/<task>/seed<N>, with table.md and table.csv; default: runs "
       + "go to a temporary directory that is deleted.")
@@ -113,9 +120,9 @@ public final class DemoCommand implements Callable<Integer> {
       g = g.withTasks(tasks);
     }
     if (seeds != null) {
-      g = g.withSeeds(seeds);
+      g = tune ? g.withTuneSeeds(seeds) : g.withSeeds(seeds);
     }
-    List<DemoCell> cells = g.cells();
+    List<DemoCell> cells = tune ? g.tuneCells() : g.cells();
     if (noZeroShot) {
       cells = cells.stream().filter(c -> !c.method().equals(DemoCell.ZERO_SHOT)).toList();
     }
@@ -132,9 +139,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     Path dir = out != null ? out.toAbsolutePath() : Files.createTempDirectory("tfew-demo-");
     PrintWriter stdout = spec.commandLine().getOut();
-    stdout.printf(Locale.ROOT, "tfew demo: %d runs (%s) on %s, %d workers%n", cells.size(),
-        String.join(", ", new LinkedHashSet<>(cells.stream().map(DemoCell::method).toList())),
-        String.join(", ", g.tasks()), workers);
+    stdout.printf(Locale.ROOT, "tfew demo%s: %d runs (%s) on %s%s, %d workers%n", tune ? " --tune" : "",
+        cells.size(), String.join(", ", new LinkedHashSet<>(cells.stream().map(DemoCell::method).toList())),
+        String.join(", ", g.tasks()), tune ? " (validation rows)" : "", workers);
     stdout.flush();
     List<DemoRunner.CellResult> results;
     try (ProgressBar bar = Progress.bar("demo", totalSteps, "step")) {
@@ -144,6 +151,10 @@ public final class DemoCommand implements Callable<Integer> {
       if (out == null) {
         deleteTree(dir);
       }
+    }
+    if (tune) {
+      printSelection(stdout, g, LrSelection.of(g.tasks(), results), cells.size(), start, out != null ? dir : null);
+      return 0;
     }
     DemoTable table = DemoTable.of(g.tasks(), results);
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -158,6 +169,27 @@ public final class DemoCommand implements Callable<Integer> {
       AtomicText.write(dir.resolve("table.csv"), table.csv());
     }
     return 0;
+  }
+
+  private static void printSelection(PrintWriter stdout, DemoGrid g, LrSelection selection, int runs, long start,
+      Path dir) {
+    stdout.printf(Locale.ROOT, "%nAccuracy (%%) on the validation rows: median over %d sample%s x every template "
+        + "[interquartile range]; %d shots; < marks each method's choice%n%n", g.tuneSeeds(),
+        g.tuneSeeds() == 1 ? "" : "s", g.shots());
+    stdout.print(selection.text());
+    stdout.printf(Locale.ROOT, "%nOne learning rate per method for every task (T-Few's rule), best mean on "
+        + "validation:%n");
+    selection.chosen().forEach((m, lr) -> stdout.printf(Locale.ROOT, "  %s: train.lr %s%n", m, DemoCell.lrText(lr)));
+    stdout.printf(Locale.ROOT, "What each task alone would choose (for comparison; not used):%n");
+    selection.perTask().forEach((m, byTask) -> stdout.printf(Locale.ROOT, "  %s: %s%n", m, String.join(", ",
+        byTask.entrySet().stream().map(e -> e.getKey() + " " + DemoCell.lrText(e.getValue())).toList())));
+    stdout.printf(Locale.ROOT, "%n%d runs in %.1f s%s%n", runs, (System.nanoTime() - start) / 1e9,
+        dir != null ? "; runs, tune.md and tune.csv in " + dir : "");
+    stdout.flush();
+    if (dir != null) {
+      AtomicText.write(dir.resolve("tune.md"), selection.markdown());
+      AtomicText.write(dir.resolve("tune.csv"), selection.csv());
+    }
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -33,8 +33,9 @@ public final class ReportCommand implements Callable<Integer> {
       description = "Metric of the tables, as the evaluator names it (default: ${DEFAULT-VALUE}).")
   String metric;
 
-  @Option(names = "--dataset-key", paramLabel = "KEY", defaultValue = "name",
-      description = "Dotted config key whose value names a run's dataset (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--dataset-key", paramLabel = "KEY",
+      description = "Dotted config key whose value names a run's dataset, e.g. name (default: the run's task: a "
+          + "sweep's dataset or task axis, else the evaluation file data.eval.path, else name).")
   String datasetKey;
 
   @Spec
@@ -42,7 +43,7 @@ public final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (metric.isBlank() || datasetKey.isBlank()) {
+    if (metric.isBlank() || (datasetKey != null && datasetKey.isBlank())) {
       throw new TfewException("--metric and --dataset-key must not be empty");
     }
     List<RunResult> runs = new RunScan(metric, datasetKey).scan(dir);

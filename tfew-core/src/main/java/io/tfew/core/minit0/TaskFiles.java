@@ -23,13 +23,18 @@ import java.util.UUID;
  *   DIR/&lt;family&gt;/templates.yaml            promptsource templates
  *   DIR/&lt;family&gt;/test.jsonl                 {@value #TEST_SIZE} rows, labels balanced
  *   DIR/&lt;family&gt;/32_shot/&lt;seed&gt;_seed.jsonl  32 rows per few-shot seed, none of them in test.jsonl
+ *   DIR/&lt;family&gt;/validation.jsonl           {@value #VALIDATION_SIZE} rows, labels balanced, in no other file
  * </pre>
  * Rows are distinct within each file; a family may have few distinct rows (positive_choice has 512), so
- * the few-shot samples are drawn from the rows the test set did not take.
+ * the few-shot samples are drawn from the rows the test set did not take. The validation rows, on which
+ * {@code tfew demo --tune} chooses learning rates, are drawn last, from the rows neither the test set nor
+ * any few-shot sample took: tuning never sees a test row or a training row, and the test set and samples
+ * are the bytes they were before validation sets existed.
  */
 public final class TaskFiles {
   public static final int TEST_SIZE = 300;
   public static final int SHOTS = 32;
+  public static final int VALIDATION_SIZE = 100;
   public static final List<Integer> FEW_SHOT_SEEDS = List.of(0, 1, 2);
   private static final int MAX_TRIES = 100_000;
 
@@ -45,11 +50,15 @@ public final class TaskFiles {
       AtomicText.write(out.resolve("templates.yaml"), templatesYaml(family));
       Set<String> taken = new HashSet<>();
       writeRows(out.resolve("test.jsonl"), rows(family, TEST_SIZE, new SplittableRandom(mix(seed, f, -1)), taken));
+      Set<String> used = new HashSet<>(taken);
       for (int s : FEW_SHOT_SEEDS) {
         Set<String> seen = new HashSet<>(taken);
         writeRows(out.resolve(SHOTS + "_shot").resolve(s + "_seed.jsonl"),
             rows(family, SHOTS, new SplittableRandom(mix(seed, f, s)), seen));
+        used.addAll(seen);
       }
+      writeRows(out.resolve("validation.jsonl"),
+          rows(family, VALIDATION_SIZE, new SplittableRandom(mix(seed, f, -2)), used));
     }
   }
 

@@ -11,13 +11,13 @@ public final class MarkdownReport {
   public static String render(ResultsTable table, List<RunResult> runs, String metric) {
     TableText text = TableText.of(table);
     StringBuilder md = new StringBuilder();
-    md.append("# tfew report: ").append(metric).append("\n\n");
+    md.append("# tfew report: ").append(escape(metric)).append("\n\n");
     long counted = runs.stream().filter(RunResult::counted).count();
     md.append(counted).append(" of ").append(runs.size()).append(" runs counted. ")
-        .append("Each cell is the median (IQR) of the final ").append(metric)
+        .append("Each cell is the median (IQR) of the final ").append(escape(metric))
         .append(" x 100 over every prompt template of every seed; the last column is the mean of the row's medians.\n\n");
     if (table.rows().isEmpty()) {
-      md.append("No finished run with a final '").append(metric).append("' was found.\n");
+      md.append("No finished run with a final '").append(escape(metric)).append("' was found.\n");
     } else {
       appendTable(md, text.header(), text.rows(), true);
       for (String note : text.notes()) {
@@ -49,8 +49,14 @@ public final class MarkdownReport {
     return cells.stream().map(MarkdownReport::escape).collect(Collectors.joining(" | ", "| ", " |\n"));
   }
 
-  /** Keeps a cell inside its column: pipes and line breaks would split it. */
-  private static String escape(String cell) {
-    return cell.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("\n", " ");
+  /**
+   * Keeps text from data and configs as text: pipes and line breaks would split a cell, and Markdown
+   * renderers pass HTML through, so a dataset named {@code <script>} would become markup. Entities read
+   * back as the same characters.
+   */
+  static String escape(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        .replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("`", "\\`")
+        .replace("\r", " ").replace("\n", " ");
   }
 }

@@ -8,7 +8,7 @@ import java.util.OptionalLong;
  * What one run directory contributes to a report.
  *
  * @param dir the run directory, relative to the directory the report was asked for
- * @param dataset the grouping key of the columns (the config's {@code name} unless told otherwise)
+ * @param dataset the grouping key of the columns: the run's task (see {@link RunScan}) unless told otherwise
  * @param method the PEFT methods joined with {@code +}, or {@code zero-shot}
  * @param model the config's {@code model}, to tell apart runs on different base models
  * @param seed the run's seed, empty when the record has none
@@ -40,6 +40,11 @@ public record RunResult(Path dir, String dataset, String method, String model, O
   public RunResult {
     values = List.copyOf(values);
     loss = List.copyOf(loss);
+  }
+
+  /** The same run in another column. */
+  public RunResult withDataset(String name) {
+    return new RunResult(dir, name, method, model, seed, state, detail, values, trainable, baseParameters, loss);
   }
 
   public boolean counted() {

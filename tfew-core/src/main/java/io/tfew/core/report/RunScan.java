@@ -26,8 +26,14 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * provenance has a {@code finished} time and its {@code metrics.jsonl} has the final evaluation's metric
  * for each prompt template; every other run is still returned, with the reason it does not count.
  *
+ * <p>A run's dataset (the report's columns) is, unless a config key is named: the {@code dataset} or
+ * {@code task} axis of a {@code tfew sweep} cell (its provenance's {@code sweep.axes}); else the file it was
+ * evaluated on ({@code data.eval.path}), labelled by {@link EvalDatasets}; else its config's {@code name}.
+ * So the cells of {@code tfew demo} and of a sweep fall into one column per task, whatever their names.
+ *
  * <pre>{@code
- * List<RunResult> runs = new RunScan("accuracy", "name").scan(Path.of("runs"));
+ * List<RunResult> runs = new RunScan("accuracy").scan(Path.of("runs"));          // columns: tasks
+ * List<RunResult> byName = new RunScan("accuracy", "name").scan(Path.of("runs")); // columns: config names
  * }</pre>
  */
 public final class RunScan {
@@ -40,17 +46,32 @@ public final class RunScan {
   // tfew writes a NaN metric as the bare token NaN; reading it lets the run be reported as such.
   private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS);
 
+  /** Sweep axes that name the dataset of a cell, in the order they are looked for. */
+  static final List<String> DATASET_AXES = List.of("dataset", "task", "datasets", "tasks");
+
   private final String metric;
   private final String datasetKey;
 
   /**
+   * Columns by task: a sweep's dataset axis, else the evaluation file, else the config's {@code name}.
+   *
    * @param metric the metric of the tables, as the evaluator names it ({@code accuracy}, {@code macro_f1})
-   * @param datasetKey the dotted config key whose value names a run's dataset, usually {@code name}
+   */
+  public RunScan(String metric) {
+    this(metric, null);
+  }
+
+  /**
+   * @param metric the metric of the tables, as the evaluator names it ({@code accuracy}, {@code macro_f1})
+   * @param datasetKey the dotted config key whose value names a run's dataset; null: by task (see above)
    */
   public RunScan(String metric, String datasetKey) {
     this.metric = metric;
     this.datasetKey = datasetKey;
   }
+
+  /** A run as read, with the evaluation file its dataset is still to be named after, if any. */
+  private record Read(RunResult run, String evalFile) {}
 
   /** Every run directory under {@code root} (or {@code root} itself), sorted by path. */
   public List<RunResult> scan(Path root) {
@@ -60,9 +81,16 @@ public final class RunScan {
     List<Path> dirs = new ArrayList<>();
     collect(root, dirs);
     dirs.sort(null);
-    List<RunResult> runs = new ArrayList<>();
+    List<Read> reads = new ArrayList<>();
     for (Path dir : dirs) {
-      runs.add(read(root, dir));
+      reads.add(read(root, dir));
+    }
+    // Evaluation files are named relative to each other, so the labels need every run first.
+    Map<String, String> labels = EvalDatasets.labels(reads.stream().map(Read::evalFile).filter(f -> f != null)
+        .toList());
+    List<RunResult> runs = new ArrayList<>();
+    for (Read r : reads) {
+      runs.add(r.evalFile() == null ? r.run() : r.run().withDataset(labels.get(r.evalFile())));
     }
     return runs;
   }
@@ -81,7 +109,7 @@ public final class RunScan {
     }
   }
 
-  private RunResult read(Path root, Path dir) {
+  private Read read(Path root, Path dir) {
     Path relative = root.relativize(dir);
     Path name = relative.toString().isEmpty() ? dir.getFileName() : relative;
     JsonNode provenance;
@@ -92,14 +120,41 @@ public final class RunScan {
           ? JSON.convertValue(provenance.get("config"), Map.class)
           : readYaml(dir.resolve(CONFIG));
     } catch (IOException | RuntimeException e) {
-      return new RunResult(name, "?", "?", "?", OptionalLong.empty(), RunResult.State.UNREADABLE,
+      return new Read(new RunResult(name, "?", "?", "?", OptionalLong.empty(), RunResult.State.UNREADABLE,
           "cannot read " + PROVENANCE + " or " + CONFIG + ": " + e.getMessage(), List.of(), OptionalLong.empty(),
-          OptionalLong.empty(), List.of());
+          OptionalLong.empty(), List.of()), null);
     }
-    String dataset = text(lookup(config, datasetKey));
+    String evalFile = null;
+    String dataset;
+    if (datasetKey != null) {
+      dataset = text(lookup(config, datasetKey));
+    } else {
+      dataset = sweepDataset(provenance);
+      if (dataset.isEmpty()) {
+        evalFile = text(lookup(config, "data.eval.path"));
+        evalFile = evalFile.isEmpty() ? null : evalFile;
+        dataset = text(config.get("name"));
+      }
+    }
     if (dataset.isEmpty()) {
       dataset = dir.getFileName().toString();
     }
+    return new Read(read(dir, name, provenance, config, dataset), evalFile);
+  }
+
+  private static String sweepDataset(JsonNode provenance) {
+    JsonNode axes = provenance == null ? null : provenance.path("sweep").path("axes");
+    if (axes != null && axes.isObject()) {
+      for (String axis : DATASET_AXES) {
+        if (axes.path(axis).isValueNode()) {
+          return axes.get(axis).asText();
+        }
+      }
+    }
+    return "";
+  }
+
+  private RunResult read(Path dir, Path name, JsonNode provenance, Map<String, Object> config, String dataset) {
     String method = method(config);
     String model = text(config.get("model"));
     OptionalLong seed = provenance != null && provenance.path("seed").canConvertToLong()

@@ -54,25 +54,53 @@
     });
   }
 
-  // One chart per dataset: each method's median as a bar, its interquartile range as an error bar.
-  function datasetChart(el, data) {
+  // A metric in [0, 1] (accuracy, F1) is drawn on a fixed 0-100 axis, so bars of different charts compare
+  // and a small difference does not fill the plot; a metric outside that range gets an axis that holds it.
+  function valueRange(data) {
+    var lo = 0, hi = 1;
+    data.methods.forEach(function (m) {
+      Object.keys(m.cells).forEach(function (d) {
+        var c = m.cells[d];
+        lo = Math.min(lo, c.q1, c.median);
+        hi = Math.max(hi, c.q3, c.median);
+      });
+    });
+    if (lo >= 0 && hi <= 1) { return { min: 0, max: 100 }; }
+    return { min: Math.floor(pct(lo) / 10) * 10, max: Math.ceil(pct(hi) / 10) * 10 };
+  }
+
+  // One chart per dataset: each trained method's median as a bar, side by side, its interquartile range as
+  // an error bar, and the zero-shot median as a dashed line across the chart.
+  function datasetChart(el, data, range) {
     var dataset = el.getAttribute('data-dataset');
     var methods = [], medians = [], ranges = [];
+    var zeroShot = null;
     data.methods.forEach(function (m) {
       var c = m.cells[dataset];
       if (!c) { return; }
+      if (m.trainable === 0) { zeroShot = { method: m.method, median: pct(c.median) }; return; }
       methods.push(m.method);
       medians.push({ value: pct(c.median), itemStyle: { color: colour(data, m.method) } });
       ranges.push([methods.length - 1, pct(c.q1), pct(c.q3)]);
     });
+    var bars = { name: 'median', type: 'bar', data: medians, barMaxWidth: 48 };
+    if (zeroShot !== null) {
+      bars.markLine = { symbol: 'none', silent: true,
+        lineStyle: { type: 'dashed', color: '#333', width: 1.5 },
+        // Named in the subtitle: a label on the line would sit on the bars.
+        label: { show: false },
+        data: [{ yAxis: zeroShot.median }] };
+    }
     init(el.id).setOption({
       animation: false,
-      title: { text: dataset, textStyle: { fontSize: 14 } },
+      title: { text: dataset, textStyle: { fontSize: 14 },
+        subtext: zeroShot === null ? '' : '- - - ' + zeroShot.method + ' ' + zeroShot.median },
       tooltip: { trigger: 'axis' },
-      xAxis: { type: 'category', data: methods, axisLabel: { interval: 0, rotate: methods.length > 4 ? 30 : 0 } },
-      yAxis: { type: 'value', name: data.metric + ' x 100', scale: true },
+      grid: { left: 48, right: 16, top: 72, bottom: 64 },
+      xAxis: { type: 'category', data: methods, axisLabel: { interval: 0, rotate: methods.length > 3 ? 30 : 0 } },
+      yAxis: { type: 'value', name: data.metric + ' x 100', min: range.min, max: range.max },
       series: [
-        { name: 'median', type: 'bar', data: medians },
+        bars,
         {
           name: 'IQR', type: 'custom', data: ranges, z: 10,
           renderItem: function (params, api) {
@@ -108,8 +136,9 @@
   try {
     var data = JSON.parse(document.getElementById('report-data').textContent);
     if (document.getElementById('chart-params')) { paramsChart(data); }
+    var range = valueRange(data);
     Array.prototype.forEach.call(document.querySelectorAll('.chart[data-dataset]'), function (el) {
-      datasetChart(el, data);
+      datasetChart(el, data, range);
     });
     if (document.getElementById('chart-loss')) { lossChart(data); }
     body.setAttribute('data-rendered', 'true');

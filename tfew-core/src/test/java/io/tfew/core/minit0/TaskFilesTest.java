@@ -100,10 +100,27 @@ class TaskFilesTest {
     MiniT0.writeTasks(dir, 0);
     for (String family : MiniT0.heldOutFamilies()) {
       for (String file : List.of("templates.yaml", "test.jsonl", "32_shot/0_seed.jsonl", "32_shot/1_seed.jsonl",
-          "32_shot/2_seed.jsonl")) {
+          "32_shot/2_seed.jsonl", "validation.jsonl")) {
         assertThat(Files.readString(committed.resolve(family).resolve(file)))
             .as(family + "/" + file + ": regenerate with `./tfew minit0 tasks --out experiments/mini-t0/tasks`")
             .isEqualTo(Files.readString(dir.resolve(family).resolve(file)));
+      }
+    }
+  }
+
+  @Test
+  void validationRowsAreBalancedAndInNeitherTheTestSetNorAnyFewShotSample() {
+    MiniT0.writeTasks(dir, 0);
+    for (String family : MiniT0.heldOutFamilies()) {
+      List<Map<String, Object>> validation = read(dir.resolve(family).resolve("validation.jsonl"));
+      assertThat(validation).hasSize(TaskFiles.VALIDATION_SIZE);
+      assertThat(keys(validation)).as(family).hasSize(validation.size())
+          .doesNotContainAnyElementsOf(keys(read(dir.resolve(family).resolve("test.jsonl"))));
+      assertThat(validation.stream().filter(r -> ((Number) r.get("label")).intValue() == 1))
+          .hasSize(validation.size() / 2);
+      for (int seed : TaskFiles.FEW_SHOT_SEEDS) {
+        assertThat(keys(validation)).as(family + " seed " + seed).doesNotContainAnyElementsOf(
+            keys(read(dir.resolve(family).resolve("32_shot").resolve(seed + "_seed.jsonl"))));
       }
     }
   }

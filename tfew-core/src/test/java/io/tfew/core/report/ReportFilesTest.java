@@ -115,4 +115,22 @@ class ReportFilesTest {
     assertThat(html).doesNotContain("</script><b>").contains("&lt;/script&gt;&lt;b&gt;x&amp;y")
         .contains("\\u003c/script>\\u003cb>x&y");
   }
+
+  @Test
+  void htmlFromDataAndConfigValuesIsTextInTheMarkdownAndTheHtmlReport() throws IOException {
+    String evil = "<img src=x onerror=alert(1)>";
+    SyntheticRuns.finished(root.resolve("md/run"), evil + "&co", List.of("<b>ia3</b>"), 0, 640, 0.5);
+    SyntheticRuns.write(root.resolve("md/" + "left<i>"), evil, List.of("lora"), 0, 10, false, "accuracy");
+    List<RunResult> runs = new RunScan("accuracy", "name").scan(root.resolve("md"));
+    Map<String, Path> files = ReportFiles.write(root.resolve("md-out"), runs, "acc<u>racy");
+    for (String name : List.of("report.md", "report.html")) {
+      String text = Files.readString(files.get(name));
+      // The page's markup, not the inlined ECharts, whose code holds tags of its own.
+      int data = text.indexOf("<script type=\"application/json\"");
+      text = data < 0 ? text : text.substring(0, data);
+      assertThat(text).as(name).doesNotContain("<img", "<b>ia3", "<i>", "<u>")
+          .contains("&lt;img src=x onerror=alert(1)&gt;&amp;co", "&lt;b&gt;ia3&lt;/b&gt;", "left&lt;i&gt;",
+              "acc&lt;u&gt;racy");
+    }
+  }
 }

@@ -96,4 +96,31 @@ class RunScanTest {
     assertThatThrownBy(() -> new RunScan("accuracy", "name").scan(root.resolve("nope")))
         .isInstanceOf(TfewException.class).hasMessageContaining("nope").hasMessageContaining("no such directory");
   }
+
+  @Test
+  void byDefaultDemoCellsFallIntoOneColumnPerTaskWhateverTheirNames() throws IOException {
+    SyntheticRuns.demoSet(root, List.of("ia3", "lora"), List.of("rating", "not_like"), 2);
+    List<RunResult> runs = new RunScan("accuracy").scan(root);
+    assertThat(runs).hasSize(2 + 2 * 2 * 2);
+    assertThat(runs).extracting(RunResult::dataset).containsOnly("rating", "not_like");
+    assertThat(runs.stream().filter(r -> r.dir().toString().equals("lora/not_like/seed1")).findFirst().orElseThrow()
+        .dataset()).isEqualTo("not_like");
+    // Grouping by name, as before, gives one column per cell.
+    assertThat(new RunScan("accuracy", "name").scan(root)).extracting(RunResult::dataset).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void aSweepCellIsInTheColumnOfItsDatasetAxis() throws IOException {
+    SyntheticRuns.write(root.resolve("g/rte/ia3/seed0"), "rte/ia3/seed0", "/d/same.jsonl",
+        Map.of("dataset", "rte", "method", "ia3", "seed", "0"), List.of("ia3"), 0, 10, true, "accuracy", 0.5);
+    SyntheticRuns.write(root.resolve("g/cb/ia3/seed0"), "cb/ia3/seed0", "/d/same.jsonl",
+        Map.of("task", "cb", "method", "ia3", "seed", "0"), List.of("ia3"), 0, 10, true, "accuracy", 0.5);
+    assertThat(new RunScan("accuracy").scan(root)).extracting(RunResult::dataset).containsExactly("cb", "rte");
+  }
+
+  @Test
+  void aRunWithNeitherAxisNorEvaluationFileIsInTheColumnOfItsName() throws IOException {
+    SyntheticRuns.finished(root.resolve("x"), "rte", List.of("ia3"), 0, 10, 0.5);
+    assertThat(new RunScan("accuracy").scan(root).get(0).dataset()).isEqualTo("rte");
+  }
 }

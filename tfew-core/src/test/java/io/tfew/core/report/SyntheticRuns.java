@@ -29,9 +29,22 @@ final class SyntheticRuns {
 
   static Path write(Path dir, String dataset, List<String> methods, int seed, long trainable, boolean finished,
       String metric, double... values) throws IOException {
+    return write(dir, dataset, null, Map.of(), methods, seed, trainable, finished, metric, values);
+  }
+
+  /**
+   * A run named {@code name}, evaluated on {@code evalPath} (none: null), with the provenance's
+   * {@code sweep.axes} {@code axes} (none: empty).
+   */
+  static Path write(Path dir, String name, String evalPath, Map<String, String> axes, List<String> methods, int seed,
+      long trainable, boolean finished, String metric, double... values) throws IOException {
+    String dataset = name;
     Files.createDirectories(dir.resolve("predictions"));
     Map<String, Object> config = new LinkedHashMap<>();
     config.put("name", dataset);
+    if (evalPath != null) {
+      config.put("data", Map.of("eval", Map.of("format", "fewshot-jsonl", "path", evalPath)));
+    }
     config.put("seed", seed);
     config.put("model", "models/tiny");
     List<Map<String, Object>> peft = new ArrayList<>();
@@ -52,6 +65,9 @@ final class SyntheticRuns {
     provenance.put("config", config);
     provenance.put("trainable_parameters", trainable);
     provenance.put("base_parameters", BASE);
+    if (!axes.isEmpty()) {
+      provenance.put("sweep", Map.of("grid", "grid.yaml", "cell", dir.getFileName().toString(), "axes", axes));
+    }
     if (finished) {
       provenance.put("finished", "2026-11-23T10:05:00Z");
     }
@@ -82,6 +98,34 @@ final class SyntheticRuns {
       m.put((String) kv[i], kv[i + 1]);
     }
     return m;
+  }
+
+  /**
+   * The runs of {@code tfew demo --out}: {@code zero_shot/<task>} and {@code <method>/<task>/seed<k>},
+   * each named after its cell ({@code ia3-rating-seed0}) and evaluated on {@code tasks/<task>/test.jsonl}.
+   * Accuracy of (method m, task t, seed k, template j) is {@code 0.5 + 0.08 m + 0.02 t + 0.01 k + 0.001 j}
+   * with m = 0 for zero-shot.
+   */
+  static void demoSet(Path root, List<String> methods, List<String> tasks, int seeds) throws IOException {
+    Path tasksDir = Path.of("/home/someone/tfew/experiments/mini-t0/tasks");
+    for (int t = 0; t < tasks.size(); t++) {
+      String task = tasks.get(t);
+      String eval = tasksDir.resolve(task).resolve("test.jsonl").toString();
+      write(root.resolve("zero_shot").resolve(task), "zero_shot-" + task, eval, Map.of(), List.of(), 0, 0, true,
+          "accuracy", templates(0.5 + 0.02 * t));
+      for (int m = 0; m < methods.size(); m++) {
+        for (int k = 0; k < seeds; k++) {
+          String method = methods.get(m);
+          write(root.resolve(method).resolve(task).resolve("seed" + k), method + "-" + task + "-seed" + k, eval,
+              Map.of(), List.of(method), k, 100L * (m + 1), true, "accuracy",
+              templates(0.5 + 0.08 * (m + 1) + 0.02 * t + 0.01 * k));
+        }
+      }
+    }
+  }
+
+  private static double[] templates(double base) {
+    return new double[] {base, base + 0.001, base + 0.002};
   }
 
   /**
