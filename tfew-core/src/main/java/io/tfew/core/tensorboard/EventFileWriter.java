@@ -50,7 +50,7 @@ public final class EventFileWriter implements AutoCloseable {
    */
   public static EventFileWriter create(Path dir) {
     long seconds = System.currentTimeMillis() / 1000;
-    String base = PREFIX + seconds + "." + hostName() + "." + ProcessHandle.current().pid();
+    String base = PREFIX + seconds + "." + Host.NAME + "." + ProcessHandle.current().pid();
     try {
       Files.createDirectories(dir);
       for (int n = 0; ; n++) {
@@ -114,6 +114,11 @@ public final class EventFileWriter implements AutoCloseable {
 
   private static double now() {
     return System.currentTimeMillis() / 1000.0;
+  }
+
+  /** Looked up once: a host without working name resolution can take seconds to answer. */
+  private static final class Host {
+    static final String NAME = hostName();
   }
 
   private static String hostName() {
