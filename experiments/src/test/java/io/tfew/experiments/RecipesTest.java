@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every recipe under experiments/ validates against the installed plugins, and the data and template
- * files the T0 recipes name exist in ../shared (so a user who points `model` at a T0 download can run
- * them as they are). The T0-11B recipes reuse the same data files, so their data is not loaded twice.
+ * files the T0 recipes name exist in the repository's data/ and fixtures/ (so a user who points
+ * `model` at a T0 download can run them as they are). The T0-11B recipes reuse the same data files, so their data is not loaded twice.
  */
 class RecipesTest {
   static Stream<Path> recipes() throws IOException {
@@ -39,7 +39,6 @@ class RecipesTest {
   @ParameterizedTest
   @MethodSource("recipes")
   void recipeValidatesAndItsFilesExist(Path recipe) {
-    SharedFixtures.root();
     ExperimentConfig c = ExperimentConfig.load(recipe, List.of(), PluginRegistry.discover());
     // Only the demo's method-free parent and its zero-shot recipe train nothing.
     boolean methodFree = List.of("few-shot.yaml", "zero-shot.yaml").contains(recipe.getFileName().toString());
@@ -50,6 +49,8 @@ class RecipesTest {
       assertThat(base.resolve(c.data().train().path())).exists();
       assertThat(base.resolve(c.data().eval().path())).exists();
       assertThat(base.resolve(c.data().templates().file())).exists();
+      assertThat(Path.of(c.peft().get(0).config().getString("init"))).as("t-few's pre-trained (IA)^3 vectors")
+          .isRegularFile();
       assertThat(c.train().steps()).isEqualTo(1000);
       assertThat(c.losses()).containsOnlyKeys("lm", "unlikelihood", "length_norm");
       assertThat(dir).exists();

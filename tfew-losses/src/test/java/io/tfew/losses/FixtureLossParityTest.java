@@ -29,7 +29,7 @@ import org.tensorflow.types.TInt32;
 
 /**
  * The losses, built by their providers on the rank-scoring graph of the tiny parity models, against
- * the independent PyTorch reference in ../shared/fixtures/t5-parity ({@code loss_tfew_lm/ul/ln}), and
+ * the independent PyTorch reference in fixtures/t5-parity ({@code loss_tfew_lm/ul/ln}), and
  * the gradient of LM + UL + LN with respect to (IA)^3 vectors against {@code ia3_grad.*}.
  */
 class FixtureLossParityTest {

@@ -15,10 +15,15 @@ import java.util.Map;
  * <p>The conversion put each option in place of the blank and cut the sentence there, so each
  * context option is {@code prefix + option}. The prefix is recovered as the longest common
  * prefix of the two options <em>cut back to a word boundary</em>: a character diff would split
- * "pen"/"pencil" into ""/"cil". Then {@code sentence = prefix + "_" + " " + continuation} (no
- * space before a continuation that starts with punctuation such as {@code 's} or {@code .}),
+ * "pen"/"pencil" into ""/"cil". Then {@code sentence = prefix + "_ " + continuation},
  * {@code answer = String.valueOf(gold + 1)} as HF's {@code "1"}/{@code "2"}, and
  * {@code label = gold} as in T-Few's few-shot files.
+ *
+ * <p>The conversion also stripped the space after the blank. The original WinoGrande text keeps a
+ * space on both sides of {@code _}, even before a full stop ({@code "... the _ ."}; every one of
+ * T-Few's few-shot rows does), so the reader puts it back. The one exception is a continuation that
+ * starts with an apostrophe ({@code 's}): whether the original reads {@code _'s} or {@code _ 's}
+ * cannot be told from the converted text, and such rows are read as {@code _'s}.
  *
  * <p>When both original options began with the same word ("the home"/"the house"), that word
  * lands in the sentence instead of the options; the recovered rows cannot tell the difference.
@@ -76,10 +81,6 @@ public final class WinograndeReader implements DatasetReader {
   }
 
   private static String joiner(String continuation) {
-    if (continuation.isEmpty()) {
-      return "";
-    }
-    char first = continuation.charAt(0);
-    return Character.isLetterOrDigit(first) || first == '(' || first == '"' ? " " : "";
+    return continuation.isEmpty() || continuation.charAt(0) == '\'' ? "" : " ";
   }
 }

@@ -13,7 +13,7 @@ import org.tensorflow.types.TInt32;
  *
  * <p>TensorFlow 2.18's {@code LogSoftmax} gradient is wrong at rank 3 and above (it reduces over axis
  * 1), and {@code SparseSoftmaxCrossEntropyWithLogits} has no gradient in TF-Java; see
- * {@code ../shared/docs/tensorflow-java-notes.md}. So: logit of the target minus logsumexp, on
+ * {@code docs/tensorflow-java-notes.md}. So: logit of the target minus logsumexp, on
  * {@code [rows * length, vocab]}.
  */
 public final class TokenLogProbs {

@@ -209,43 +209,56 @@ public final class ExperimentSession implements AutoCloseable {
     Map<String, Evaluator> evaluators = evaluators(config);
     List<Map<String, Object>> metricRows = new ArrayList<>();
     Map<String, Map<String, Double>> evaluations = new LinkedHashMap<>();
-    // Without training the only evaluation is the final one (reports and sweeps read "final").
-    if (training != null && config.train().evalBefore() && !runData.eval().isEmpty()) {
-      evaluations.put("zero_shot", evaluate("zero_shot", 0, runData, scorer, config, norm, evaluators, out,
-          metricRows, progress));
-    }
-    if (training != null) {
-      Trainer trainer = new Trainer(graph, session, training,
-          new TrainingOptions(config.train().steps(), config.train().batchSize(), config.train().gradAccum(),
-              config.train().lr(), config.train().checkpointEvery(), config.seed()),
-          schedule(config), runData.train());
-      progress.phase("train", config.train().steps());
-      Trainer.Outcome trained = trainer.train(out.resolve("checkpoint"), resume, (step, loss, norm2, lr) -> {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("phase", "train");
-        row.put("step", step);
-        row.put("loss", loss);
-        row.put("grad_norm", norm2);
-        row.put("lr", lr);
-        metricRows.add(row);
-        progress.advance(step, String.format(Locale.ROOT, "loss %.4f", loss));
-      });
-      progress.done();
-      provenance.put("resumed_from_step", trained.startStep());
-      if (!runData.eval().isEmpty()) {
-        evaluations.put("final", evaluate("final", config.train().steps(), runData, scorer, config, norm,
-            evaluators, out, metricRows, progress));
+    try (RunEvents events = new RunEvents(out)) {
+      // Without training the only evaluation is the final one (reports and sweeps read "final").
+      if (training != null && config.train().evalBefore() && !runData.eval().isEmpty()) {
+        evaluations.put("zero_shot", evaluate("zero_shot", 0, runData, scorer, config, norm, evaluators, out,
+            metricRows, progress));
+        events.catchUp(metricRows);
       }
-      saveAdapters(out, config);
-    } else {
-      provenance.put("resumed_from_step", 0);
-      if (!runData.eval().isEmpty()) {
-        evaluations.put("final", evaluate("final", 0, runData, scorer, config, norm, evaluators, out, metricRows,
-            progress));
+      if (training != null) {
+        Trainer trainer = new Trainer(graph, session, training,
+            new TrainingOptions(config.train().steps(), config.train().batchSize(), config.train().gradAccum(),
+                config.train().lr(), config.train().checkpointEvery(), config.seed()),
+            schedule(config), runData.train());
+        progress.phase("train", config.train().steps());
+        Trainer.Outcome trained = trainer.train(out.resolve("checkpoint"), resume, new Trainer.Listener() {
+          @Override
+          public void onLossTerms(long step, Map<String, Double> terms) {
+            events.lossTerms(step, terms);
+          }
+
+          @Override
+          public void onStep(long step, double loss, double norm2, double lr) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("phase", "train");
+            row.put("step", step);
+            row.put("loss", loss);
+            row.put("grad_norm", norm2);
+            row.put("lr", lr);
+            metricRows.add(row);
+            events.catchUp(metricRows);
+            progress.advance(step, String.format(Locale.ROOT, "loss %.4f", loss));
+          }
+        });
+        progress.done();
+        provenance.put("resumed_from_step", trained.startStep());
+        if (!runData.eval().isEmpty()) {
+          evaluations.put("final", evaluate("final", config.train().steps(), runData, scorer, config, norm,
+              evaluators, out, metricRows, progress));
+        }
+        saveAdapters(out, config);
+      } else {
+        provenance.put("resumed_from_step", 0);
+        if (!runData.eval().isEmpty()) {
+          evaluations.put("final", evaluate("final", 0, runData, scorer, config, norm, evaluators, out, metricRows,
+              progress));
+        }
+        // A method evaluated without training (its init, e.g. pre-trained (IA)^3 vectors) is still a run's
+        // adapter: scoring or fine-tuning from it later starts from exactly what was evaluated.
+        saveAdapters(out, config);
       }
-      // A method evaluated without training (its init, e.g. pre-trained (IA)^3 vectors) is still a run's
-      // adapter: scoring or fine-tuning from it later starts from exactly what was evaluated.
-      saveAdapters(out, config);
+      events.catchUp(metricRows);
     }
     writeJsonl(out.resolve("metrics.jsonl"), metricRows);
     provenance.put("evaluations", evaluations);

@@ -9,7 +9,9 @@ import io.tfew.core.score.ChoiceBatch;
 import io.tfew.core.score.EncodedExample;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -27,6 +29,12 @@ public final class Trainer {
   @FunctionalInterface
   public interface Listener {
     void onStep(long step, double loss, double gradientNorm, double learningRate);
+
+    /**
+     * Each configured loss of the step's last micro-batch, unweighted, by name (the graph's
+     * {@link TrainingGraph#terms}); called just before {@link #onStep} of the same step.
+     */
+    default void onLossTerms(long step, Map<String, Double> terms) {}
   }
 
   /** How a call to {@link #train} ended. */
@@ -96,12 +104,18 @@ public final class Trainer {
       if (checkpointDir != null && (due || step + 1 == options.steps())) {
         TrainingCheckpoint.save(checkpointDir, step + 1, options.seed(), model.parameters(), graph, session);
       }
+      Map<String, Double> terms = new LinkedHashMap<>();
+      int t = 2;
+      for (String name : graph.terms.keySet()) {
+        terms.put(name, result[t++]);
+      }
+      listener.onLossTerms(step + 1, terms);
       listener.onStep(step + 1, result[0], result[1], lr);
     }
     return new Outcome(start, options.steps(), last);
   }
 
-  /** Returns {loss, gradient norm} (the norm only on the applying micro-batch). */
+  /** Returns {loss, gradient norm, each loss term} (the norm only on the applying micro-batch). */
   private double[] runMicroBatch(long microIndex, long updateIndex, double lr, boolean applies) {
     List<EncodedExample> batch = new ArrayList<>(options.batchSize());
     for (int j = 0; j < options.batchSize(); j++) {
@@ -121,7 +135,8 @@ public final class Trainer {
    * {@code tfew bench train} times this call.
    *
    * @param updateIndex the 1-based index of the optimizer update this micro-batch belongs to
-   * @return {loss, gradient norm} (the norm is NaN when {@code applies} is false)
+   * @return {loss, gradient norm, then each of {@link TrainingGraph#terms} in its order} (the norm is NaN
+   *     when {@code applies} is false)
    */
   public static double[] runStep(ModelGraph model, Session session, TrainingGraph graph, ChoiceBatch packed,
       long seed, long microIndex, double lr, long updateIndex, boolean applies) {
@@ -133,6 +148,8 @@ public final class Trainer {
           .feed(graph.learningRate, lrT)
           .feed(graph.step, stepT)
           .fetch(graph.loss);
+      // The terms are part of the loss already computed, so fetching them costs no extra work.
+      graph.terms.values().forEach(runner::fetch);
       if (applies && graph.measuredNorm != null) {
         return runTwoPasses(model, session, graph, packed, seedT, lrT, stepT, runner);
       }
@@ -142,9 +159,8 @@ public final class Trainer {
         runner.addTarget(graph.accumulate);
       }
       try (Result r = runner.run()) {
-        double loss = ((TFloat32) r.get(0)).getFloat();
-        double norm = applies ? ((TFloat32) r.get(1)).getFloat() : Double.NaN;
-        return new double[] {loss, norm};
+        double norm = applies ? ((TFloat32) r.get(1 + graph.terms.size())).getFloat() : Double.NaN;
+        return stepResult(r, graph, norm);
       }
     }
   }
@@ -155,14 +171,14 @@ public final class Trainer {
    */
   private static double[] runTwoPasses(ModelGraph model, Session session, TrainingGraph graph, ChoiceBatch packed,
       TInt64 seedT, TFloat32 lrT, TFloat32 stepT, Session.Runner measure) {
-    double loss;
+    double[] result;
     float norm;
     try (Result r = measure.fetch(graph.gradientNorm).run()) {
-      loss = ((TFloat32) r.get(0)).getFloat();
-      norm = ((TFloat32) r.get(1)).getFloat();
+      norm = ((TFloat32) r.get(1 + graph.terms.size())).getFloat();
+      result = stepResult(r, graph, norm);
     }
-    if (!Double.isFinite(loss)) {
-      return new double[] {loss, norm};
+    if (!Double.isFinite(result[0])) {
+      return result;
     }
     try (TFloat32 normT = TFloat32.scalarOf(norm);
         Result r = packed.feed(session.runner(), graph.rank)
@@ -172,8 +188,19 @@ public final class Trainer {
             .feed(graph.measuredNorm, normT)
             .addTarget(graph.apply)
             .run()) {
-      return new double[] {loss, norm};
+      return result;
     }
+  }
+
+  /** {loss, norm, terms...} from a run that fetched the loss, then the terms. */
+  private static double[] stepResult(Result r, TrainingGraph graph, double norm) {
+    double[] out = new double[2 + graph.terms.size()];
+    out[0] = ((TFloat32) r.get(0)).getFloat();
+    out[1] = norm;
+    for (int i = 0; i < graph.terms.size(); i++) {
+      out[2 + i] = ((TFloat32) r.get(1 + i)).getFloat();
+    }
+    return out;
   }
 
   /** Example index of the {@code i}-th draw: epochs of seeded permutations of all rows. */

@@ -45,9 +45,27 @@ class WinograndeReaderTest {
   }
 
   @Test
-  void noSpaceBeforePunctuationContinuations() {
+  void theBlankKeepsItsSpaceBeforeAFullStop() {
+    // Row 162: "... because John rarely used the canoe" / "... the raft" + "." in the converted file;
+    // the original reads "the _ ." like every one of T-Few's few-shot rows that ends at the blank.
+    List<Map<String, Object>> rows = rows();
+    assertThat((String) rows.get(162).get("sentence")).endsWith("because John rarely used the _ .");
+    assertThat(rows.stream().map(r -> (String) r.get("sentence")).filter(t -> t.endsWith("_ ."))).hasSize(34);
+    assertThat(rows).noneSatisfy(r -> assertThat((String) r.get("sentence")).contains("_."));
+  }
+
+  @Test
+  void thePossessiveStaysAttached() {
     // Row 589: "... because Monica" / "... because Erin" + "'s father was a landscaper."
     assertThat((String) rows().get(589).get("sentence")).endsWith("because _'s father was a landscaper.");
+  }
+
+  @Test
+  void fewShotRowsKeepTheSpacesAroundTheBlank() {
+    // The reference for the rule above: T-Few's own WinoGrande rows, in the original text.
+    List<Map<String, Object>> rows = new FewShotJsonlReader()
+        .read(SharedFixtures.path("data/tfew-few-shot/winogrande/50_shot/0_seed.jsonl"));
+    assertThat(rows).allSatisfy(r -> assertThat((String) r.get("sentence")).contains(" _ "));
   }
 
   @Test

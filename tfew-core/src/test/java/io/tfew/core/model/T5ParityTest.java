@@ -17,7 +17,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * The T5 graph against the independent PyTorch reference in ../shared/fixtures/t5-parity: every
+ * The T5 graph against the independent PyTorch reference in fixtures/t5-parity: every
  * quantity within max abs error 1e-4 in float32.
  */
 class T5ParityTest {

@@ -18,7 +18,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * One parity fixture of ../shared/fixtures/t5-parity loaded into a graph with the programs parity
+ * One parity fixture of fixtures/t5-parity loaded into a graph with the programs parity
  * tests run (teacher forcing, rank scoring, greedy decoding), optionally with rewriters applied.
  * Plugin modules use it from tfew-core's test jar to test themselves against the reference.
  */

@@ -5,42 +5,42 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * Locates the {@code shared} directory (tokenizers, parity fixtures, data) that lives beside the
- * checkout rather than inside it, because its files are large and shared between worktrees.
+ * Locates the reference files that the tests read from the repository itself: the parity fixtures
+ * ({@code fixtures/}), the T5 tokenizer ({@code tokenizers/t5/}) and the task data
+ * ({@code data/}), each with its SOURCE.txt and licence.
  *
- * <p>Maven passes the location as the system property {@code tfew.shared}; an IDE run without it
- * falls back to {@code ../../shared} relative to the module directory.
+ * <p>The paths are relative to the repository root, whatever module a test runs in:
+ * <pre>{@code
+ * Path tokenizer = SharedFixtures.path("tokenizers/t5/tokenizer.json");
+ * }</pre>
+ *
+ * <p>The root is the nearest directory at or above the working directory that holds both
+ * {@code mvnw} and {@code pom.xml}: only the reactor's root has the wrapper, every clone has it, and
+ * it does not matter whether Maven (in a module directory) or an IDE launched the test.
  */
 public final class SharedFixtures {
-  public static final String PROPERTY = "tfew.shared";
-
   private SharedFixtures() {}
 
-  /** The shared directory; fails with a message that says how to provide it when it is absent. */
+  /** The repository root; fails saying where it looked when no enclosing directory has {@code mvnw}. */
   public static Path root() {
-    String configured = System.getProperty(PROPERTY);
-    Path root =
-        configured == null || configured.isBlank()
-            ? Paths.get("..", "..", "shared")
-            : Paths.get(configured);
-    root = root.toAbsolutePath().normalize();
-    if (!Files.isDirectory(root)) {
-      throw new IllegalStateException(
-          "shared fixture directory "
-              + root
-              + " does not exist; tests need the ../shared directory beside the checkout"
-              + " (or pass -D"
-              + PROPERTY
-              + "=DIR pointing at it)");
+    Path start = Paths.get("").toAbsolutePath().normalize();
+    for (Path dir = start; dir != null; dir = dir.getParent()) {
+      if (Files.isRegularFile(dir.resolve("mvnw")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+        return dir;
+      }
     }
-    return root;
+    throw new IllegalStateException(
+        "no repository root (a directory with mvnw and pom.xml) at or above " + start
+            + "; run the tests from inside the tfew checkout");
   }
 
   /** A file or directory under {@link #root()}; fails naming the path when it is missing. */
   public static Path path(String relative) {
     Path p = root().resolve(relative);
     if (!Files.exists(p)) {
-      throw new IllegalStateException("shared fixture " + p + " is missing; update ../shared");
+      throw new IllegalStateException(
+          "test fixture " + p + " is missing from the repository; fixtures/, tokenizers/ and data/"
+              + " are committed with the sources");
     }
     return p;
   }

@@ -23,7 +23,7 @@ import java.util.Optional;
  *   method: ia3
  *   target_modules: [".*(SelfAttention|EncDecAttention)\\.(k|v)"]   # the default
  *   feedforward: true                                                # l_ff on the input of wo
- *   init: ../shared/fixtures/ia3-pretrained/t03b_ia3_finish.pt      # or "ones" (the default)
+ *   init: fixtures/ia3-pretrained/t03b_ia3_finish.pt      # or "ones" (the default)
  * }</pre>
  */
 public final class Ia3Provider implements PeftMethodProvider {

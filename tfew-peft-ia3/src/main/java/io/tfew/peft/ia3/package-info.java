@@ -14,7 +14,7 @@
  * <pre>{@code
  * peft:
  *   method: ia3
- *   init: ../shared/fixtures/ia3-pretrained/t03b_ia3_finish.pt   # relative to the working directory
+ *   init: fixtures/ia3-pretrained/t03b_ia3_finish.pt   # relative to the YAML file, else to the working directory
  * }</pre>
  *
  * <p>This package depends on tfew-api only.

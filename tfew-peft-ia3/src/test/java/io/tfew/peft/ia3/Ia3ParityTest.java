@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The plugin, created through the registry as YAML would, against the PyTorch reference of
- * ../shared/fixtures/t5-parity: with the fixture's vectors the rank scores equal
+ * fixtures/t5-parity: with the fixture's vectors the rank scores equal
  * {@code ia3_choice_scores_mean_logprob}; at init (all ones) they equal the base model's.
  */
 class Ia3ParityTest {

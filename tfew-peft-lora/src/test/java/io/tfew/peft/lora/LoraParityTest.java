@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The plugin against the PyTorch reference of ../shared/fixtures/t5-parity: the fixture's {@code lora_A},
+ * The plugin against the PyTorch reference of fixtures/t5-parity: the fixture's {@code lora_A},
  * {@code lora_B} (q and v of every attention, r 4, scaling 8 / 4 = 2), written as a PEFT adapter directory
  * and loaded through core's {@link AdapterDirectory}, give {@code lora_logits}; merged into the weights they
  * give the same logits; at init (B = 0) the logits are the base model's.

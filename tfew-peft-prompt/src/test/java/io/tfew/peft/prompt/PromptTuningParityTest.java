@@ -20,7 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The plugin against the PyTorch reference of ../shared/fixtures/t5-parity: the fixture's
+ * The plugin against the PyTorch reference of fixtures/t5-parity: the fixture's
  * {@code prompt_embeddings} [5, d_model], written as a PEFT PROMPT_TUNING adapter (one submodule) and loaded
  * through core's {@link AdapterDirectory}, reproduce {@code prompt_logits}.
  */
