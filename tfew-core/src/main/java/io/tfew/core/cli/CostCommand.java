@@ -65,12 +65,12 @@ public final class CostCommand implements Callable<Integer> {
           + "instead of using the committed measurement, and print them per dataset.")
   boolean measure;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "../shared/data",
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
       description = "With --measure: the directory of the held-out data and promptsource templates "
           + "(default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--tokenizer", paramLabel = "tokenizer.json", defaultValue = "../shared/tokenizers/t5/tokenizer.json",
+  @Option(names = "--tokenizer", paramLabel = "tokenizer.json", defaultValue = "tokenizers/t5/tokenizer.json",
       description = "With --measure: the T5 tokenizer (default: ${DEFAULT-VALUE}).")
   Path tokenizer;
 

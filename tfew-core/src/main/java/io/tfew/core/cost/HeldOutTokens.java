@@ -38,7 +38,7 @@ public record HeldOutTokens(String tokenizer, int maxSeqLen, List<DatasetTokens>
   /** A held-out dataset: where its data and templates are under the data directory, and its shots. */
   public record Source(String name, DatasetFormat format, String data, String templates, int shots) {}
 
-  /** T-Few's held-out datasets with their files under a directory laid out as {@code ../shared/data}. */
+  /** T-Few's held-out datasets with their files under a directory laid out as the repository's {@code data/}. */
   public static final List<Source> SOURCES = List.of(
       new Source("RTE", DatasetFormat.SUPERGLUE_JSONL, "superglue-val/RTE/val.jsonl",
           "promptsource-templates/super_glue/rte/templates.yaml", 32),
