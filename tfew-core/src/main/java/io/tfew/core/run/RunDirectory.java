@@ -96,7 +96,7 @@ public final class RunDirectory {
   }
 
   /** Whether {@code dir/provenance.json} records {@code finished}. */
-  static boolean finished(Path dir) {
+  public static boolean finished(Path dir) {
     Path file = dir.resolve("provenance.json");
     if (FileKind.followed(file) != FileKind.REGULAR) {
       return false;

@@ -1,7 +1,7 @@
 package io.tfew.core.sweep;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tfew.core.run.RunDirectory;
+
 import io.tfew.core.train.TrainingCheckpoint;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,17 +41,7 @@ public enum CellState {
 
   /** Whether {@code dir/provenance.json} records {@code finished}. */
   public static boolean finished(Path dir) {
-    Path file = dir.resolve("provenance.json");
-    if (!Files.isRegularFile(file)) {
-      return false;
-    }
-    try {
-      JsonNode node = new ObjectMapper().readTree(file.toFile());
-      return node != null && node.hasNonNull("finished");
-    } catch (IOException e) {
-      // Provenance is written atomically, so an unreadable file is not a half-written one; still, not finished.
-      return false;
-    }
+    return RunDirectory.finished(dir);
   }
 
   /** Lower case, for listings. */
