@@ -30,6 +30,12 @@ public final class JsonFileError {
     if (original.startsWith("No content to map")) {
       return "is empty";
     }
+    if (original.startsWith("Duplicate field '")) {
+      // The file parsed as JSON up to here, so naming the repeated key quotes a key, not foreign bytes.
+      int end = original.indexOf('\'', "Duplicate field '".length());
+      String field = end < 0 ? original : original.substring(0, end + 1);
+      return "repeats a key (" + field + ")" + where + "; each key may appear once";
+    }
     if (j instanceof MismatchedInputException) {
       return "does not have the expected JSON structure" + where;
     }

@@ -28,4 +28,17 @@ class JsonFileErrorTest {
     assertThat(describe("")).isEqualTo("is empty");
     assertThat(describe("[1, 2]")).startsWith("does not have the expected JSON structure at line 1");
   }
+
+  @Test
+  void aRepeatedKeyIsNamedWhenDuplicatesAreRefused() {
+    ObjectMapper strict = new ObjectMapper();
+    strict.getFactory().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    try {
+      strict.readValue("{\"r\": 8,\n \"r\": 4}", Map.class);
+      throw new AssertionError("parsed a repeated key");
+    } catch (IOException e) {
+      assertThat(JsonFileError.describe(e))
+          .isEqualTo("repeats a key (Duplicate field 'r') at line 2, column 5; each key may appear once");
+    }
+  }
 }
