@@ -2,13 +2,14 @@ package io.tfew.experiments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tfew.core.config.ExperimentConfig;
-import io.tfew.core.demo.DemoCell;
-import io.tfew.core.demo.DemoGrid;
 import io.tfew.core.plugin.PluginRegistry;
-import io.tfew.core.run.RunData;
-import io.tfew.core.tokenize.T5Tokenizer;
 import io.tfew.core.testing.SharedFixtures;
+import io.tfew.core.tokenize.T5Tokenizer;
+import io.tfew.experiments.config.ExperimentConfig;
+import io.tfew.experiments.demo.DemoCell;
+import io.tfew.experiments.demo.DemoGrid;
+import io.tfew.experiments.run.RunData;
+import io.tfew.experiments.run.RunPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ class RecipesTest {
       assertThat(dir).exists();
       // The whole data path with the real T5 tokenizer: reading, template rendering, tokenizing.
       try (T5Tokenizer tokenizer = T5Tokenizer.load(SharedFixtures.path("tokenizers/t5/tokenizer.json"), 256)) {
-        RunData data = RunData.load(c, tokenizer);
+        RunData data = RunData.load(c, RunPaths.of(c), tokenizer);
         assertThat(data.train().size()).as("training rows rendered").isGreaterThan(0);
         assertThat(data.skipped().getOrDefault("train", 0)).as("training rows no template renders").isZero();
         assertThat(data.eval()).as("one evaluation set per template").hasSizeGreaterThan(1);

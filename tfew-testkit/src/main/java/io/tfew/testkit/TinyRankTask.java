@@ -2,8 +2,8 @@ package io.tfew.testkit;
 
 import io.tfew.api.loss.ChoiceLogProbs;
 import io.tfew.api.loss.Loss;
-import io.tfew.core.bench.RandomCheckpointWriter;
-import io.tfew.core.bench.RandomModels;
+import io.tfew.core.model.RandomCheckpointWriter;
+import io.tfew.core.model.RandomModels;
 import io.tfew.core.model.T5Config;
 import io.tfew.core.score.ChoiceScores;
 import io.tfew.core.score.EncodedExample;

@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tfew.core.checkpoint.Checkpoint;
 import io.tfew.core.checkpoint.FloatTensor;
 import io.tfew.core.checkpoint.SafetensorsWriter;
-import io.tfew.core.cli.TfewCli;
+import io.tfew.core.data.RankDataReader;
+import io.tfew.core.runtime.LoadedModel;
+import io.tfew.core.score.ChoiceScores;
+import io.tfew.core.score.ExampleEncoder;
 import io.tfew.core.testing.SharedFixtures;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,15 +35,14 @@ class T5WeightsTest {
     }
     SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of());
 
-    assertThat(score(dir)).isEqualTo(score(FIXTURE));
+    assertThat(score(dir)).usingRecursiveComparison().isEqualTo(score(FIXTURE));
   }
 
-  private static String score(Path model) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int status = TfewCli.run(new String[] {"score", "--model", model.toString(), "--data",
-        FIXTURE.resolve("rank_inputs.jsonl").toString()}, new PrintWriter(out), new PrintWriter(err));
-    assertThat(status).as(err.toString()).isZero();
-    return out.toString();
+  private static List<ChoiceScores> score(Path model) throws Exception {
+    try (LoadedModel loaded = LoadedModel.open(model, List.of(), List.of(LoadedModel.Program.SCORE), 256, 0L,
+        m -> { })) {
+      return loaded.scorer().score(ExampleEncoder.encodeAll(
+          RankDataReader.read(FIXTURE.resolve("rank_inputs.jsonl")), loaded.tokenizer()), 4, n -> { });
+    }
   }
 }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tfew.api.TfewException;
 import io.tfew.api.peft.PeftMethodProvider;
-import io.tfew.core.config.TestPlugins;
 import io.tfew.core.testing.PluginJars;
+import io.tfew.core.testing.TestPlugins;
 import java.io.IOException;
 import java.net.URLClassLoader;
 import java.nio.file.Files;

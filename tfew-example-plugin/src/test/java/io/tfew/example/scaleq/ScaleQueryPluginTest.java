@@ -3,10 +3,10 @@ package io.tfew.example.scaleq;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tfew.cli.TfewCli;
 import io.tfew.core.checkpoint.Checkpoint;
 import io.tfew.core.checkpoint.FloatTensor;
 import io.tfew.core.checkpoint.SafetensorsWriter;
-import io.tfew.core.cli.TfewCli;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.testkit.PluginTestKit;
 import java.io.IOException;

@@ -1,0 +1,34 @@
+package io.tfew.cli.endtoend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code tfew bench startup} writes a random checkpoint, loads it through the real loader and trains on it,
+ * reporting each phase. Only the phases' presence and sane values are checked: timings depend on the
+ * machine's load, so no threshold belongs in a unit test.
+ */
+class BenchStartupTest {
+  private static double field(String out, String name) {
+    Matcher m = Pattern.compile("(?m)^" + name + "=([0-9.]+)").matcher(out);
+    assertThat(m.find()).as("%s in:%n%s", name, out).isTrue();
+    return Double.parseDouble(m.group(1));
+  }
+
+  @Test
+  void reportsGraphBuildWeightLoadFirstAndSteadyStepOfATinyModel() {
+    String out = TrainEndToEndTest.cli("bench", "startup", "--shape", "tiny", "--input-len", "8",
+        "--steady-steps", "1");
+    assertThat(field(out, "graph_build_seconds")).isPositive();
+    assertThat(field(out, "weight_load_seconds")).isPositive();
+    assertThat(field(out, "first_step_seconds")).isPositive();
+    assertThat(field(out, "steady_step_seconds")).isPositive();
+    // Every weight of the random checkpoint went through the loader: the byte count is the model's.
+    Matcher bytes = Pattern.compile("random checkpoint: tiny, ([0-9,]+) bytes").matcher(out);
+    assertThat(bytes.find()).as(out).isTrue();
+    assertThat(out).contains("weight_load_seconds=").contains("(" + bytes.group(1) + " bytes, ");
+  }
+}

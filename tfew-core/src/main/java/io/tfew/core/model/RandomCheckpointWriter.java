@@ -1,0 +1,77 @@
+package io.tfew.core.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.tfew.core.checkpoint.FloatTensor;
+import io.tfew.core.checkpoint.SafetensorsWriter;
+import io.tfew.core.model.T5Config;
+import io.tfew.core.model.T5Weights;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/** Writes a Hugging Face directory (config.json + model.safetensors) with random weights of a shape. */
+public final class RandomCheckpointWriter {
+  private RandomCheckpointWriter() {}
+
+  /**
+   * Uniform bound giving T5-like scales: unit-variance embeddings (Mesh TF's init), linears with
+   * variance 1/fan_in so activations keep their size through a random network, norms at 1 (bound 0).
+   */
+  private static double bound(String key, long[] shape) {
+    if (key.endsWith("layer_norm.weight")) {
+      return 0;
+    }
+    if (key.equals("shared.weight")) {
+      return Math.sqrt(3);
+    }
+    if (key.endsWith("relative_attention_bias.weight")) {
+      return 0.1;
+    }
+    return Math.sqrt(3.0 / shape[shape.length - 1]);
+  }
+
+  /** Writes the checkpoint and returns its float32 payload size in bytes. */
+  public static long write(T5Config c, Path dir, long seed) {
+    Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+    SplittableRandom random = new SplittableRandom(seed);
+    long bytes = 0;
+    for (Map.Entry<String, long[]> e : T5Weights.expectedShapes(c).entrySet()) {
+      long n = 1;
+      for (long d : e.getValue()) {
+        n *= d;
+      }
+      float[] values = new float[Math.toIntExact(n)];
+      double bound = bound(e.getKey(), e.getValue());
+      for (int i = 0; i < values.length; i++) {
+        values[i] = bound == 0 ? 1f : (float) ((random.nextDouble() * 2 - 1) * bound);
+      }
+      tensors.put(e.getKey(), new FloatTensor(e.getValue(), values));
+      bytes += 4 * n;
+    }
+    SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("model_type", "t5");
+    json.put("d_model", c.dModel());
+    json.put("d_kv", c.dKv());
+    json.put("num_heads", c.numHeads());
+    json.put("d_ff", c.dFf());
+    json.put("num_layers", c.numLayers());
+    json.put("num_decoder_layers", c.numDecoderLayers());
+    json.put("vocab_size", c.vocabSize());
+    json.put("relative_attention_num_buckets", c.relativeAttentionNumBuckets());
+    json.put("relative_attention_max_distance", c.relativeAttentionMaxDistance());
+    json.put("feed_forward_proj", (c.gatedFfn() ? "gated-" : "") + (c.activation().hfName().equals("gelu_new") && c.gatedFfn() ? "gelu" : c.activation().hfName()));
+    json.put("tie_word_embeddings", c.tieWordEmbeddings());
+    json.put("layer_norm_epsilon", c.layerNormEpsilon());
+    try {
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("config.json").toFile(), json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes;
+  }
+}
