@@ -9,6 +9,10 @@ import java.util.stream.Collectors;
 /**
  * The dataset file formats tfew reads, by the name a YAML config uses ({@code data.format:
  * superglue-jsonl}).
+ *
+ * <pre>{@code
+ * List<Map<String, Object>> rows = DatasetFormat.byName("superglue-jsonl").reader().read(Path.of("val.jsonl"));
+ * }</pre>
  */
 public enum DatasetFormat {
   /** Official SuperGLUE {@code val.jsonl} (RTE, CB, COPA, WiC, WSC); see {@link SuperGlueJsonlReader}. */

@@ -19,6 +19,13 @@ import org.tensorflow.types.TInt32;
  * <p>The encoder runs once per batch; each step then feeds its output back in place of the encoder
  * ops (TensorFlow lets a run feed any tensor, not only placeholders) and re-runs the decoder on the
  * prefix so far. Rows that emitted EOS continue with the pad id, as Hugging Face's generate does.
+ *
+ * <pre>{@code
+ * try (LoadedModel model = LoadedModel.open(dir, List.of(), List.of(LoadedModel.Program.GENERATE), 256, 0L,
+ *     loaded -> { })) {
+ *   int[][] out = model.greedy().decode(model.session(), inputIds, new int[inputIds.length], 32);
+ * }
+ * }</pre>
  */
 public final class GreedyDecoder {
   private final Placeholder<TInt32> inputIds;

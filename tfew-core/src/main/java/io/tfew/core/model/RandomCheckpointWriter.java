@@ -13,7 +13,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-/** Writes a Hugging Face directory (config.json + model.safetensors) with random weights of a shape. */
+/**
+ * Writes a Hugging Face directory (config.json + model.safetensors) with random weights of a shape, for
+ * benchmarks and tests that need a model of a real architecture but not its trained values.
+ *
+ * <pre>{@code
+ * long bytes = RandomCheckpointWriter.write(RandomModels.t5Small(), Path.of("/tmp/t5-small-random"), 0L);
+ * }</pre>
+ */
 public final class RandomCheckpointWriter {
   private RandomCheckpointWriter() {}
 

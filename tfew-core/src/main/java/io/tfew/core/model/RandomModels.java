@@ -4,7 +4,13 @@ import io.tfew.core.model.FfnActivation;
 import io.tfew.core.model.T5Config;
 import java.nio.file.Path;
 
-/** Architectures of well-known checkpoints, for benchmarks on random weights. */
+/**
+ * Architectures of well-known checkpoints, for benchmarks on random weights.
+ *
+ * <pre>{@code
+ * T5Config t0 = RandomModels.byName("t0-3b");   // d_model 2048, 24+24 layers, gated-GELU FFN of 5120
+ * }</pre>
+ */
 public final class RandomModels {
   private RandomModels() {}
 

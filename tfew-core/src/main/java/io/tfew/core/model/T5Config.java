@@ -14,6 +14,12 @@ import java.nio.file.Path;
 /**
  * The fields of a Hugging Face T5 {@code config.json} that define the network, with HF's defaults.
  *
+ * <pre>{@code
+ * T5Config t0 = T5Config.read(Path.of("models/T0_3B/config.json"));
+ * long weights = t0.parameterCount();          // every base weight, about 2.8e9 for T0-3B
+ * T5Config training = t0.withDropout(0.0);     // the same network, trained without dropout
+ * }</pre>
+ *
  * @param source the file it was read from, for error messages
  */
 public record T5Config(

@@ -20,7 +20,20 @@ import org.tensorflow.Session;
 
 /**
  * A model ready to run: graph with the requested programs, the active PEFT methods, weights and
- * adapters loaded, and its tokenizer.
+ * adapters loaded, and its tokenizer. {@link io.tfew.core.train.TrainableModel} is the counterpart that
+ * trains.
+ *
+ * <pre>{@code
+ * PluginRegistry registry = PluginRegistry.discover();
+ * PeftMethodProvider ia3 = registry.method("ia3", "--peft");
+ * List<ActiveMethod> methods = List.of(new ActiveMethod("ia3", ia3,
+ *     ConfigSection.defaults("peft.ia3", ia3.configFields()), Optional.of(Path.of("runs/rte/adapter"))));
+ * try (LoadedModel model = LoadedModel.open(Path.of("models/T0_3B"), methods,
+ *     List.of(LoadedModel.Program.SCORE), 256, 0L, loaded -> { })) {
+ *   List<EncodedExample> rows = ExampleEncoder.encodeAll(RankDataReader.read(data), model.tokenizer());
+ *   List<ChoiceScores> scores = model.scorer().score(rows, 32, done -> { });
+ * }
+ * }</pre>
  */
 public final class LoadedModel implements AutoCloseable {
   /** What the graph is built for. */

@@ -23,6 +23,19 @@ import org.tensorflow.types.TInt64;
  * <p>Build every program first, then {@link #startSession}: the methods' {@code beginGraph} runs when the
  * graph is created, their site rewrites while programs are built (see {@link io.tfew.api.model.ModelRewriter}
  * for the order), and their parameters must all be declared before they are initialised.
+ *
+ * <pre>{@code
+ * try (ModelGraph graph = new ModelGraph(T5Config.read(dir.resolve("config.json")), SiteRewrites.none(),
+ *     false, 1, 0L)) {
+ *   RankScoringGraph scoring = RankScoringGraph.build(graph.ops(), graph.model());
+ *   try (Session session = graph.startSession();
+ *       Checkpoint checkpoint = Checkpoint.open(dir)) {
+ *     graph.weights().load(session, checkpoint, loaded -> { });
+ *     List<ChoiceScores> scores = new RankScorer(session, scoring, graph.config().padTokenId())
+ *         .score(examples, 16, done -> { });
+ *   }
+ * }
+ * }</pre>
  */
 public final class ModelGraph implements AutoCloseable {
   private final Graph graph;

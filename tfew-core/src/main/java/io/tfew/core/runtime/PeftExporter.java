@@ -30,6 +30,11 @@ import org.tensorflow.types.TFloat32;
  * that saves a layout of its own gives its PEFT form through {@link PeftMethod#peftExport()}, computed
  * here from the adapter's parameters: the graph is built from {@code config.json} and the adapter loaded,
  * but no base weight is read, since a PEFT form depends on the adapter alone.
+ *
+ * <pre>{@code
+ * String peftType = PeftExporter.export(T5Config.read(modelDir.resolve("config.json")),
+ *     new ActiveMethod("ia3", provider, options, Optional.of(Path.of("runs/rte/adapter"))), Path.of("peft-out"));
+ * }</pre>
  */
 public final class PeftExporter {
   private PeftExporter() {}

@@ -12,6 +12,12 @@ import java.util.List;
  * The trainable parameters (and frozen tensors) of PEFT methods on an architecture, counted from what they declare when the
  * scoring graph is built. No session is opened and no weight is read, so this works from a
  * {@code config.json} alone, even for an 11B model.
+ *
+ * <pre>{@code
+ * long ia3 = TrainableCount.of(T5Config.read(Path.of("fixtures/configs/t0-3b/config.json")), List.of(
+ *     new ActiveMethod("ia3", provider, ConfigSection.defaults("peft.ia3", provider.configFields()),
+ *         Optional.empty())));   // 540,672 on T0-3B
+ * }</pre>
  */
 public final class TrainableCount {
   private TrainableCount() {}

@@ -5,7 +5,13 @@ import io.tfew.core.tokenize.T5Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Tokenizes rank-classification rows: the input and each answer choice separately, EOS appended. */
+/**
+ * Tokenizes rank-classification rows: the input and each answer choice separately, EOS appended.
+ *
+ * <pre>{@code
+ * List<EncodedExample> encoded = ExampleEncoder.encodeAll(RankDataReader.read(Path.of("rte.jsonl")), tokenizer);
+ * }</pre>
+ */
 public final class ExampleEncoder {
   private ExampleEncoder() {}
 

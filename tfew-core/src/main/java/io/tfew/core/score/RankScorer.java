@@ -10,7 +10,15 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.types.TFloat32;
 
-/** Runs {@link RankScoringGraph} over examples, one session call per batch. */
+/**
+ * Runs {@link RankScoringGraph} over examples, one session call per batch.
+ *
+ * <pre>{@code
+ * RankScorer scorer = new RankScorer(session, scoringGraph, config.padTokenId());
+ * List<ChoiceScores> scores = scorer.score(ExampleEncoder.encodeAll(rows, tokenizer), 32, done -> { });
+ * int prediction = scores.get(0).prediction(LengthNorm.MEAN);   // T-Few's rank classification
+ * }</pre>
+ */
 public final class RankScorer {
   private final Session session;
   private final RankScoringGraph graph;

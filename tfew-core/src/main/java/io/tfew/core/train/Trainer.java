@@ -23,6 +23,15 @@ import org.tensorflow.types.TInt64;
  * The training loop: one {@code Session.run} per micro-batch, the last of each step applying the
  * update. Everything random (data order, template draws, dropout) is a function of the seed and the
  * position, so a run resumed from a checkpoint continues exactly as the uninterrupted run would.
+ *
+ * <pre>{@code
+ * Trainer trainer = new Trainer(graph, session, training,
+ *     new TrainingOptions(1000, 8, 1, 3e-3, 100, seed), new LinearWarmupDecay(0.06), examples);
+ * Trainer.Outcome done = trainer.train(runDir.resolve("checkpoint"), true,
+ *     (step, loss, gradientNorm, lr) -> System.out.printf("%d %.4f%n", step, loss));
+ * }</pre>
+ *
+ * <p>{@link TrainableModel#trainer} builds one over a model opened for training.
  */
 public final class Trainer {
   /** Receives progress after every optimizer step. */

@@ -36,6 +36,12 @@ import org.tensorflow.types.TFloat32;
  * <p>{@link #buildFused} builds LOMO's step instead ({@link FusedSgd}): SGD inside the backward pass, no
  * accumulation. With clipping, a step is two runs on the same batch and dropout seed: the first fetches
  * {@link #gradientNorm} only, the second feeds it to {@link #measuredNorm} and runs {@link #apply}.
+ *
+ * <pre>{@code
+ * List<TrainingGraph.WeightedLoss> losses = List.of(
+ *     new TrainingGraph.WeightedLoss("lm", registry.loss("lm", "losses").create(lmConfig), 1.0));
+ * TrainingGraph step = TrainingGraph.build(graph, losses, new Adafactor(Adafactor.Options.tfew()), 1, 1.0);
+ * }</pre>
  */
 public final class TrainingGraph {
   public final RankScoringGraph rank;

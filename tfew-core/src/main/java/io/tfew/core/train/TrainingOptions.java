@@ -6,6 +6,10 @@ import io.tfew.core.score.ChoiceBatch;
 /**
  * How long and how to train.
  *
+ * <pre>{@code
+ * new TrainingOptions(1000, 8, 1, 3e-3, 0, 42L);   // T-Few's (IA)^3 recipe: 1000 steps of batch 8
+ * }</pre>
+ *
  * @param steps optimizer updates
  * @param batchSize examples per micro-batch
  * @param gradAccum micro-batches per update

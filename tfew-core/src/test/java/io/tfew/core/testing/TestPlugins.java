@@ -15,11 +15,12 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Enumeration;
 import java.util.List;
 
 /**
  * A plugin registry for config tests, discovered from META-INF/services files written to a temporary
- * directory, as PluginRegistryTest does. Public with public nested providers: ServiceLoader instantiates
+ * directory, as PluginRegistryTest does, and from nothing else on the class path. Public with public nested providers: ServiceLoader instantiates
  * them reflectively.
  */
 public final class TestPlugins {
@@ -139,7 +140,14 @@ public final class TestPlugins {
     write(services, PeftMethodProvider.class, withPlugins, Lora.class, Ia3.class);
     write(services, LossProvider.class, withPlugins, Lm.class, Unlikelihood.class, LengthNorm.class);
     write(services, EvaluatorProvider.class, withPlugins, Accuracy.class, F1.class);
-    return new URLClassLoader(new URL[] {dir.toUri().toURL()}, TestPlugins.class.getClassLoader());
+    return new URLClassLoader(new URL[] {dir.toUri().toURL()}, TestPlugins.class.getClassLoader()) {
+      @Override
+      public Enumeration<URL> getResources(String name) throws IOException {
+        // Only this loader's service files count: a module whose test class path also holds the real plugins
+        // (experiments, tfew-cli) would otherwise see two providers of each name.
+        return name.startsWith("META-INF/services/") ? findResources(name) : super.getResources(name);
+      }
+    };
   }
 
   public static PluginRegistry registry(URLClassLoader loader) {
