@@ -69,6 +69,13 @@ class BenchRecordScriptTest {
   }
 
   @Test
+  void aLineRedrawnWithCarriageReturnsIsRecordedAsItLastShowed() throws Exception {
+    recordRun(repo, "progress", "--", "sh", "-c", "printf 'bar 10%%\\rbar 50%%\\rbar 100%% done\\n'; printf 'dos line\\r\\n'");
+    assertThat(Files.readString(repo.resolve("bench/results/progress.txt")))
+        .contains("output:\nbar 100% done\ndos line\nload average after:");
+  }
+
+  @Test
   void aBusyMachineIsWrittenIntoTheRecord() throws Exception {
     load("0.51 0.10 0.10");
     assertThat(recordRun(repo, "busy", "--", "true").status).isZero();
