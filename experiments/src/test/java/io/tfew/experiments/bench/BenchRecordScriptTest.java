@@ -113,6 +113,18 @@ class BenchRecordScriptTest {
   }
 
   @Test
+  void aRecordWrittenByAnotherRunMeanwhileIsNotReplaced() throws Exception {
+    Run run = recordRun(repo, "raced", "--", "sh", "-c", "echo other > bench/results/raced.txt; echo mine");
+    assertThat(run.status).isEqualTo(2);
+    assertThat(run.output).contains("could not create bench/results/raced.txt");
+    assertThat(Files.readString(repo.resolve("bench/results/raced.txt"))).isEqualTo("other\n");
+    // This run's record is not lost: it stays in the temporary file the message names.
+    String kept = leftovers().stream().filter(f -> f.startsWith(".raced.txt.")).findFirst().orElseThrow();
+    assertThat(run.output).contains(kept);
+    assertThat(Files.readString(repo.resolve("bench/results").resolve(kept))).contains("output:\nmine\n");
+  }
+
+  @Test
   void aFailingCommandIsRecordedWithItsStatusAndTheScriptExitsWithIt() throws Exception {
     Run run = recordRun(repo, "failed", "--", "sh", "-c", "printf 'no newline at the end'; exit 3");
     assertThat(run.status).isEqualTo(3);
