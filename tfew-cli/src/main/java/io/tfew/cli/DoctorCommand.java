@@ -35,7 +35,7 @@ public final class DoctorCommand implements Callable<Integer> {
 
   /** The environment variables tfew's launcher sets or reads, which the native library reads when it loads. */
   static final List<String> ENVIRONMENT = List.of("TF_ENABLE_ONEDNN_OPTS", "CUDA_VISIBLE_DEVICES",
-      "TF_DETERMINISTIC_OPS", "TF_CUDNN_DETERMINISTIC", "TF_CPP_MIN_LOG_LEVEL");
+      "TF_DETERMINISTIC_OPS", "TF_CUDNN_DETERMINISTIC", "TF_FORCE_GPU_ALLOW_GROWTH", "TF_CPP_MIN_LOG_LEVEL");
 
   @Spec
   CommandSpec spec;

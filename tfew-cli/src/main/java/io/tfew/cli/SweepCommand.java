@@ -140,7 +140,7 @@ public final class SweepCommand implements Callable<Integer> {
       Map<String, String> env = new LinkedHashMap<>();
       // The launcher's settings for the native library; Slurm itself sets each task's CUDA_VISIBLE_DEVICES.
       for (String name : List.of("TF_ENABLE_ONEDNN_OPTS", "TF_CPP_MIN_LOG_LEVEL", "TF_DETERMINISTIC_OPS",
-          "TF_CUDNN_DETERMINISTIC")) {
+          "TF_CUDNN_DETERMINISTIC", "TF_FORCE_GPU_ALLOW_GROWTH")) {
         if (System.getenv(name) != null) {
           env.put(name, System.getenv(name));
         }

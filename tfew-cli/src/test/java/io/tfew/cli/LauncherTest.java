@@ -51,7 +51,7 @@ class LauncherTest {
     executable(root.resolve("bin/java"), """
         #!/usr/bin/env bash
         for a in "$@"; do echo "arg $a"; done
-        for v in TF_DETERMINISTIC_OPS TF_CUDNN_DETERMINISTIC TF_ENABLE_ONEDNN_OPTS; do echo "env $v=${!v-unset}"; done
+        for v in TF_DETERMINISTIC_OPS TF_CUDNN_DETERMINISTIC TF_FORCE_GPU_ALLOW_GROWTH TF_ENABLE_ONEDNN_OPTS; do echo "env $v=${!v-unset}"; done
         """);
   }
 
@@ -74,6 +74,7 @@ class LauncherTest {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     // Only what the test gives: the launcher reads these, and the developer's shell may have set them.
     for (String v : List.of("TFEW_GPU", "TFEW_LOG_LEVEL", "TF_DETERMINISTIC_OPS", "TF_CUDNN_DETERMINISTIC",
+        "TF_FORCE_GPU_ALLOW_GROWTH",
         "TF_ENABLE_ONEDNN_OPTS", "TF_CPP_MIN_LOG_LEVEL", "TFEW_JAVA_OPTS")) {
       pb.environment().remove(v);
     }
@@ -99,7 +100,7 @@ class LauncherTest {
   }
 
   @Test
-  void gpuBuildsWithTheGpuProfileIntoItsOwnClassPathAndAsksForDeterministicKernels() throws Exception {
+  void gpuBuildsWithTheGpuProfileIntoItsOwnClassPathAndSetsTheGpuSwitches() throws Exception {
     assumeCudaPlatform();
     Launch l = launch(Map.of(), "--gpu", "doctor");
 
@@ -112,7 +113,8 @@ class LauncherTest {
         + ":/m2/tensorflow-core-native-1.1.0-linux-x86_64-gpu.jar");
     assertThat(l.out()).containsSubsequence("arg io.tfew.cli.TfewCli", "arg doctor")
         .doesNotContain("arg --gpu")
-        .contains("env TF_DETERMINISTIC_OPS=1", "env TF_CUDNN_DETERMINISTIC=1", "env TF_ENABLE_ONEDNN_OPTS=1");
+        .contains("env TF_DETERMINISTIC_OPS=1", "env TF_CUDNN_DETERMINISTIC=1", "env TF_FORCE_GPU_ALLOW_GROWTH=true",
+            "env TF_ENABLE_ONEDNN_OPTS=1");
     assertThat(root.resolve("tfew-cli/target/.tfew-cli-classpath")).doesNotExist();
   }
 
@@ -128,14 +130,15 @@ class LauncherTest {
   }
 
   @Test
-  void withoutGpuTheCpuBuildRunsAndNoDeterminismSwitchIsSet() throws Exception {
+  void withoutGpuTheCpuBuildRunsAndNoGpuSwitchIsSet() throws Exception {
     Launch l = launch(Map.of("TFEW_GPU", "0"), "doctor");
 
     assertThat(l.exit()).as(l.err()).isZero();
     assertThat(mavenCalls()).hasSize(2).noneSatisfy(call -> assertThat(call).contains("-Pgpu"));
     assertThat(classPath(l)).isEqualTo(root.resolve("tfew-cli/target/classes")
         + ":/m2/tensorflow-core-native-1.1.0-linux-x86_64.jar");
-    assertThat(l.out()).contains("env TF_DETERMINISTIC_OPS=unset", "env TF_CUDNN_DETERMINISTIC=unset");
+    assertThat(l.out()).contains("env TF_DETERMINISTIC_OPS=unset", "env TF_CUDNN_DETERMINISTIC=unset",
+        "env TF_FORCE_GPU_ALLOW_GROWTH=unset");
     assertThat(root.resolve("tfew-cli/target/.tfew-cli-classpath-gpu")).doesNotExist();
   }
 
