@@ -1,8 +1,8 @@
 package io.tfew.cli;
 
 import com.google.inject.Inject;
-import io.tfew.core.plugin.PluginContext;
 import io.tfew.api.TfewException;
+import io.tfew.core.plugin.PluginContext;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.runtime.NativeBuild;
 import io.tfew.experiments.run.ExperimentRunner;
