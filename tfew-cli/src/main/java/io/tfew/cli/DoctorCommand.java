@@ -74,7 +74,7 @@ public final class DoctorCommand implements Callable<Integer> {
   }
 
   private static void line(PrintWriter out, String key, String value) {
-    out.printf(Locale.ROOT, "%-24s %s%n", key, value);
+    out.printf(Locale.ROOT, "%-25s %s%n", key, value);
   }
 
   static String describe(List<NativeBuild> builds) {
