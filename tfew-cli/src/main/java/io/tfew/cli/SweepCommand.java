@@ -1,8 +1,10 @@
 package io.tfew.cli;
 
 import com.google.inject.Inject;
+import io.tfew.api.TfewException;
 import io.tfew.core.plugin.PluginContext;
 import io.tfew.core.plugin.PluginRegistry;
+import io.tfew.core.runtime.NativeBuild;
 import io.tfew.experiments.run.ExperimentRunner;
 import io.tfew.experiments.sweep.CellCommand;
 import io.tfew.experiments.sweep.CellParameterCount;
@@ -12,6 +14,7 @@ import io.tfew.experiments.sweep.GridCell;
 import io.tfew.experiments.sweep.LocalWorkers;
 import io.tfew.experiments.sweep.SlurmScript;
 import io.tfew.experiments.sweep.SweepPlan;
+import io.tfew.experiments.sweep.WorkerDevices;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,6 +54,11 @@ public final class SweepCommand implements Callable<Integer> {
   @Option(names = "--workers", paramLabel = "N", defaultValue = "1", description = "Cells run at once, each in its own JVM (default: ${DEFAULT-VALUE}).")
   int workers;
 
+  @Option(names = "--devices", paramLabel = "IDS", description = "Under ./tfew --gpu: the GPUs the local workers "
+      + "take in turn, one each, e.g. 0,1 (CUDA_VISIBLE_DEVICES ids; default: this sweep's CUDA_VISIBLE_DEVICES, "
+      + "else every GPU).")
+  String devices;
+
   @Option(names = "--dry-run", description = "List the cells with their state and directory; run nothing.")
   boolean dryRun;
 
@@ -72,8 +80,9 @@ public final class SweepCommand implements Callable<Integer> {
   @Option(names = "--slurm-mem", paramLabel = "SIZE", defaultValue = "64G", description = "#SBATCH --mem (default: ${DEFAULT-VALUE}).")
   String mem;
 
-  @Option(names = "--slurm-gpus", paramLabel = "N", defaultValue = "1", description = "GPUs per cell, #SBATCH --gres=gpu:N; 0: none (default: ${DEFAULT-VALUE}).")
-  int gpus;
+  @Option(names = "--slurm-gpus", paramLabel = "N", description = "GPUs per cell, #SBATCH --gres=gpu:N (default: 1 "
+      + "under ./tfew --gpu; none, and no --gres line, on the CPU build).")
+  Integer gpus;
 
   @Option(names = "--slurm-max-parallel", paramLabel = "K", defaultValue = "0", description = "Most cells running at once (--array=...%K); 0: no limit.")
   int maxParallel;
@@ -97,6 +106,17 @@ public final class SweepCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    boolean gpuBuild = NativeBuild.usesGpu(NativeBuild.ofThisJvm());
+    int slurmGpus = slurmGpus(gpus, gpuBuild);
+    if (devices != null && !gpuBuild) {
+      throw new TfewException("--devices " + devices + ": this tfew runs TensorFlow's CPU build, which uses no GPU; "
+          + "run ./tfew --gpu sweep ... to give the workers GPUs, or drop --devices");
+    }
+    if (devices != null && slurm) {
+      throw new TfewException("--devices " + devices + " with --slurm: Slurm gives each task its own GPUs "
+          + "(--slurm-gpus N); drop --devices");
+    }
+    WorkerDevices workerDevices = devices != null ? WorkerDevices.of(devices) : WorkerDevices.NONE;
     SweepPlan plan = SweepPlan.load(grid, out, overrides, registry);
     PrintWriter stdout = spec.commandLine().getOut();
     if (cell != null) {
@@ -118,26 +138,49 @@ public final class SweepCommand implements Callable<Integer> {
     CellCommand command = CellCommand.forThisJvm(plan, TfewCli.class.getName(), plugins.childArguments());
     if (slurm) {
       Map<String, String> env = new LinkedHashMap<>();
-      for (String name : List.of("TF_ENABLE_ONEDNN_OPTS", "TF_CPP_MIN_LOG_LEVEL")) {
+      // The launcher's settings for the native library; Slurm itself sets each task's CUDA_VISIBLE_DEVICES.
+      for (String name : List.of("TF_ENABLE_ONEDNN_OPTS", "TF_CPP_MIN_LOG_LEVEL", "TF_DETERMINISTIC_OPS",
+          "TF_CUDNN_DETERMINISTIC", "TF_FORCE_GPU_ALLOW_GROWTH")) {
         if (System.getenv(name) != null) {
           env.put(name, System.getenv(name));
         }
       }
-      Path script = SlurmScript.write(plan, command, new SlurmScript.Resources(partition, time, cpus, mem, gpus,
+      Path script = SlurmScript.write(plan, command, new SlurmScript.Resources(partition, time, cpus, mem, slurmGpus,
           maxParallel, account), Path.of("").toAbsolutePath(), env);
       stdout.println("wrote " + script + " (" + plan.cells().size() + " array tasks) and "
           + script.resolveSibling(SlurmScript.CELLS) + "; submit with: sbatch " + script);
       stdout.flush();
       return 0;
     }
-    return runLocally(plan, command, stdout);
+    if (gpuBuild && devices == null) {
+      workerDevices = WorkerDevices.visible(System.getenv(), WorkerDevices.NVIDIA_GPUS);
+    }
+    return runLocally(plan, command, workerDevices, stdout);
+  }
+
+  /**
+   * The GPUs each Slurm task asks for: {@code option} when given, else one on the CUDA build and none on the CPU
+   * build, which cannot use them (a CPU run holding a GPU would keep it from other jobs).
+   */
+  static int slurmGpus(Integer option, boolean gpuBuild) {
+    if (option == null) {
+      return gpuBuild ? 1 : 0;
+    }
+    if (option < 0) {
+      throw new TfewException("--slurm-gpus " + option + ": give 0 or more");
+    }
+    if (option > 0 && !gpuBuild) {
+      throw new TfewException("--slurm-gpus " + option + ": this tfew runs TensorFlow's CPU build, so the tasks would "
+          + "hold GPUs they never use; run ./tfew --gpu sweep ... --slurm, or drop --slurm-gpus");
+    }
+    return option;
   }
 
   private CellState state(SweepPlan.Planned p) {
     return CellState.of(p.cell().dir(), p.config().resolved().toYaml());
   }
 
-  private int runLocally(SweepPlan plan, CellCommand command, PrintWriter stdout) {
+  private int runLocally(SweepPlan plan, CellCommand command, WorkerDevices devices, PrintWriter stdout) {
     List<GridCell> todo = new ArrayList<>();
     int finished = 0;
     for (SweepPlan.Planned p : plan.cells()) {
@@ -147,14 +190,15 @@ public final class SweepCommand implements Callable<Integer> {
         todo.add(p.cell());
       }
     }
-    stdout.printf(Locale.ROOT, "%d cells in %s: %d finished, %d to run with %d worker%s%n", plan.cells().size(),
-        plan.out(), finished, todo.size(), workers, workers == 1 ? "" : "s");
+    stdout.printf(Locale.ROOT, "%d cells in %s: %d finished, %d to run with %d worker%s%s%n", plan.cells().size(),
+        plan.out(), finished, todo.size(), workers, workers == 1 ? "" : "s",
+        devices.devices().isEmpty() ? "" : " on GPUs " + String.join(",", devices.devices()));
     stdout.flush();
     List<LocalWorkers.Result> results;
     try (ProgressBar bar = Progress.bar("sweep", plan.cells().size(), "cell")) {
       bar.stepTo(finished);
       Set<String> running = new LinkedHashSet<>();
-      results = new LocalWorkers(workers, command).run(todo, new LocalWorkers.Listener() {
+      results = new LocalWorkers(workers, command, devices).run(todo, new LocalWorkers.Listener() {
         @Override
         public void started(GridCell c) {
           running.add(c.name());

@@ -22,6 +22,7 @@ import picocli.CommandLine;
         SweepCommand.class,
         ReportCommand.class,
         PluginsCommand.class,
+        DoctorCommand.class,
         BenchCommand.class,
         CostCommand.class,
         AdapterCommand.class,

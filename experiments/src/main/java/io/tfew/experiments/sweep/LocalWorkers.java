@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -19,7 +21,7 @@ import java.util.concurrent.Future;
  * Runs cells as child processes, at most {@code workers} at a time, each with its output appended to
  * {@code CELL/sweep.log}. A cell is the child's business: it locks, skips, resumes (see {@link CellRun}).
  * When this process is asked to stop (Ctrl-C, SIGTERM) its children and their descendants stop too;
- * their cells resume on the next sweep.
+ * their cells resume on the next sweep. On the GPU, each worker sees one device ({@link WorkerDevices}).
  */
 public final class LocalWorkers {
   /** The per-cell log, inside the cell's run directory. */
@@ -40,14 +42,22 @@ public final class LocalWorkers {
 
   private final int workers;
   private final CellCommand command;
+  private final WorkerDevices devices;
   private final Set<Process> running = ConcurrentHashMap.newKeySet();
 
+  /** Workers on the CPU: their environment is this process's. */
   public LocalWorkers(int workers, CellCommand command) {
+    this(workers, command, WorkerDevices.NONE);
+  }
+
+  /** Workers that each see one of {@code devices} ({@link WorkerDevices#NONE}: as on the CPU). */
+  public LocalWorkers(int workers, CellCommand command, WorkerDevices devices) {
     if (workers < 1) {
       throw new TfewException("--workers " + workers + ": give at least 1");
     }
     this.workers = workers;
     this.command = command;
+    this.devices = devices;
   }
 
   /** Runs {@code cells} and returns their results in the cells' order. */
@@ -60,6 +70,12 @@ public final class LocalWorkers {
       return t;
     });
     Object calls = new Object();
+    // A worker is a slot, not a pool thread (a thread may be handed any queued cell): a cell holds a free slot
+    // while it runs, so slot i runs one cell at a time, always on device i mod n.
+    BlockingQueue<Integer> slots = new ArrayBlockingQueue<>(workers);
+    for (int i = 0; i < workers; i++) {
+      slots.add(i);
+    }
     try {
       List<Future<Result>> futures = new ArrayList<>();
       for (GridCell cell : cells) {
@@ -67,7 +83,13 @@ public final class LocalWorkers {
           synchronized (calls) {
             listener.started(cell);
           }
-          Result r = runOne(cell);
+          int slot = slots.take();
+          Result r;
+          try {
+            r = runOne(cell, slot);
+          } finally {
+            slots.add(slot);
+          }
           synchronized (calls) {
             listener.ended(r);
           }
@@ -98,12 +120,19 @@ public final class LocalWorkers {
     }
   }
 
-  private Result runOne(GridCell cell) throws IOException, InterruptedException {
+  /** The child process of {@code cell} on worker {@code slot}, its output appended to the cell's log. */
+  ProcessBuilder processFor(GridCell cell, int slot) {
+    ProcessBuilder pb = new ProcessBuilder(command.forCell(cell.index())).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(cell.dir().resolve(LOG).toFile()));
+    devices.forWorker(slot).ifPresent(device -> pb.environment().put(WorkerDevices.VARIABLE, device));
+    return pb;
+  }
+
+  private Result runOne(GridCell cell, int slot) throws IOException, InterruptedException {
     Files.createDirectories(cell.dir());
     Path log = cell.dir().resolve(LOG);
     long start = System.nanoTime();
-    Process p = new ProcessBuilder(command.forCell(cell.index())).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    Process p = processFor(cell, slot).start();
     running.add(p);
     try {
       p.getOutputStream().close();

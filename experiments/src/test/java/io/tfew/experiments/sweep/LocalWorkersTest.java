@@ -77,4 +77,40 @@ class LocalWorkersTest {
     assertThatThrownBy(() -> new LocalWorkers(0, COMMAND)).isInstanceOf(TfewException.class)
         .hasMessageContaining("--workers 0");
   }
+
+  @Test
+  void onTheGpuEachWorkerSeesOneDeviceInTurn() {
+    LocalWorkers workers = new LocalWorkers(3, COMMAND, WorkerDevices.of("0,1"));
+    GridCell cell = cells(1).get(0);
+
+    assertThat(List.of(0, 1, 2)).map(slot -> workers.processFor(cell, slot).environment().get("CUDA_VISIBLE_DEVICES"))
+        .containsExactly("0", "1", "0");
+  }
+
+  @Test
+  void withoutGpuTheWorkersEnvironmentIsThisProcesss() {
+    ProcessBuilder pb = new LocalWorkers(2, COMMAND).processFor(cells(1).get(0), 1);
+
+    assertThat(pb.environment().get("CUDA_VISIBLE_DEVICES")).isEqualTo(System.getenv("CUDA_VISIBLE_DEVICES"));
+    assertThat(pb.environment()).isEqualTo(System.getenv());
+  }
+
+  @Test
+  void aCellRunsOnItsWorkersDevice() throws IOException {
+    CellCommand printDevice = new CellCommand(List.of("sh", "-c", "echo \"cell $0 on $CUDA_VISIBLE_DEVICES\""));
+    LocalWorkers.Listener quiet = new LocalWorkers.Listener() {
+      @Override
+      public void started(GridCell cell) {}
+
+      @Override
+      public void ended(LocalWorkers.Result result) {}
+    };
+
+    // One worker: every cell runs on its device, the first of the list, whatever the cell's index.
+    new LocalWorkers(1, printDevice, WorkerDevices.of("7,9")).run(cells(3), quiet);
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(Files.readString(tmp.resolve("c" + i).resolve(LocalWorkers.LOG))).isEqualTo("cell " + i + " on 7\n");
+    }
+  }
 }

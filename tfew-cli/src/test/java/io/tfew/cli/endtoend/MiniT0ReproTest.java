@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tfew.core.runtime.NativeBuild;
 import io.tfew.experiments.run.FileDigests;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -102,7 +103,8 @@ class MiniT0ReproTest {
 
   /**
    * OS, architecture, CPU vendor and family, and whether AVX-512 is there: what decides which kernels
-   * oneDNN and Eigen run, and so how floats round.
+   * oneDNN and Eigen run, and so how floats round. Under the CUDA build ({@code -Pgpu}) the kernels are the
+   * GPU's, so the key says so and a record made on a CPU is held to the tolerance only.
    */
   static String platform() throws IOException {
     Map<String, String> cpu = new LinkedHashMap<>();
@@ -125,6 +127,7 @@ class MiniT0ReproTest {
     }
     return System.getProperty("os.name") + "-" + System.getProperty("os.arch") + " "
         + cpu.getOrDefault("vendor_id", "?")
-        + " family " + cpu.getOrDefault("cpu family", "?") + (avx512 ? " avx512" : "");
+        + " family " + cpu.getOrDefault("cpu family", "?") + (avx512 ? " avx512" : "")
+        + (NativeBuild.usesGpu(NativeBuild.ofThisJvm()) ? " cuda" : "");
   }
 }

@@ -2,6 +2,7 @@ package io.tfew.core.runtime;
 
 import io.tfew.api.TfewException;
 import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GPUOptions;
 import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.RewriterConfig;
 
@@ -42,7 +43,11 @@ public record SessionOptions(int threads, boolean optimizeGraph) {
     // Two inter-op threads let independent branches (q/k/v, the two gated FFN inputs) overlap; measured
     // worth about 5% on a 2-core machine in tensorflow-java-notes.md.
     ConfigProto.Builder b = ConfigProto.newBuilder().setInterOpParallelismThreads(2)
-        .setIntraOpParallelismThreads(threads);
+        .setIntraOpParallelismThreads(threads)
+        // Without growth, the first session of a process maps nearly all of a GPU's memory, so two sweep
+        // workers given the same device (more workers than GPUs) could not both start. The CPU build ignores
+        // GPU options.
+        .setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true));
     if (!optimizeGraph) {
       b.setGraphOptions(GraphOptions.newBuilder()
           .setRewriteOptions(RewriterConfig.newBuilder().setDisableMetaOptimizer(true)));
