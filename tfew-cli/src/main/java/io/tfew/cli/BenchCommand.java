@@ -129,9 +129,14 @@ public final class BenchCommand {
           + "'tfew_ms_per_step=X torch_ms_per_step=Y speedup=Y/X'.")
   static final class Train implements Callable<Integer> {
     @Option(names = "--shape", defaultValue = "t5-small-gated",
-        description = "t5-small-gated (default), t5-small, t5-base, or tiny (a test-sized model).")
+        description = "t5-small-gated (default), t5-small, t5-base, t0-3b (11.4 GB of random weights), or tiny "
+            + "(a test-sized model).")
     String shape;
-    @Option(names = "--batch-size", defaultValue = "8") int batchSize;
+    @Option(names = "--batch-size", defaultValue = "8", description = "Examples per optimizer step.") int batchSize;
+    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per optimizer step: each "
+        + "Session.run holds batch-size / grad-accum examples' activations, which is what lets T0-3B train in "
+        + "24 GB (default: ${DEFAULT-VALUE}). Needs --no-torch above 1.")
+    int gradAccum;
     @Option(names = "--input-len", defaultValue = "256") int inputLen;
     @Option(names = "--choices", defaultValue = "2") int choices;
     @Option(names = "--choice-len", defaultValue = "8") int choiceLen;
@@ -153,9 +158,18 @@ public final class BenchCommand {
 
     @Override
     public Integer call() {
-      if (batchSize < 1 || inputLen < 2 || choices < 2 || choiceLen < 1 || steps < 1 || warmup < 0 || rounds < 1) {
+      if (batchSize < 1 || inputLen < 2 || choices < 2 || choiceLen < 1 || steps < 1 || warmup < 0 || rounds < 1
+          || gradAccum < 1) {
         throw new TfewException("bench train: sizes and counts must be positive (input length at least 2, at "
             + "least 2 choices, warmup may be 0)");
+      }
+      if (batchSize % gradAccum != 0) {
+        throw new TfewException("bench train: --batch-size " + batchSize + " is not a multiple of --grad-accum "
+            + gradAccum + "; every micro-batch holds the same number of examples");
+      }
+      if (gradAccum > 1 && !noTorch) {
+        throw new TfewException("bench train: --grad-accum " + gradAccum + " needs --no-torch (the PyTorch "
+            + "reference runs one batch per step)");
       }
       T5Config config = "tiny".equals(shape) ? RandomModels.tiny(64) : RandomModels.byName(shape);
       Ia3Training setup = Ia3Training.discover(registry, "bench train");
@@ -166,22 +180,26 @@ public final class BenchCommand {
       out.printf(Locale.ROOT, "machine: cpu=%s cores=%d load_average=%s%n", cpuModel(),
           Runtime.getRuntime().availableProcessors(), loadAverage());
       out.printf(Locale.ROOT, "model=%s (d_model %d, %d heads x %d, d_ff %d%s, %d+%d layers, vocab %d, %s) batch=%d "
-              + "input_len=%d choices=%d choice_len=%d dropout=%s%n", shape, config.dModel(), config.numHeads(),
-          config.dKv(), config.dFf(), config.gatedFfn() ? " gated" : "", config.numLayers(),
+              + "input_len=%d choices=%d choice_len=%d grad_accum=%d dropout=%s%n", shape, config.dModel(),
+          config.numHeads(), config.dKv(), config.dFf(), config.gatedFfn() ? " gated" : "", config.numLayers(),
           config.numDecoderLayers(), config.vocabSize(), config.tieWordEmbeddings() ? "tied" : "untied", batchSize,
-          inputLen, choices, choiceLen, config.dropoutRate());
+          inputLen, choices, choiceLen, gradAccum, config.dropoutRate());
       out.printf(Locale.ROOT, "flops_per_step=%d (matmul FLOPs: forward + gradients of operands that lead to an "
           + "(IA)^3 vector)%n", flops);
       out.flush();
 
       SplittableRandom random = new SplittableRandom(1);
-      List<EncodedExample> batch = new ArrayList<>();
-      for (int b = 0; b < batchSize; b++) {
-        List<int[]> cs = new ArrayList<>();
-        for (int c = 0; c < choices; c++) {
-          cs.add(randomIds(random, choiceLen, config.vocabSize()));
+      List<List<EncodedExample>> microBatches = new ArrayList<>();
+      for (int m = 0; m < gradAccum; m++) {
+        List<EncodedExample> micro = new ArrayList<>();
+        for (int b = 0; b < batchSize / gradAccum; b++) {
+          List<int[]> cs = new ArrayList<>();
+          for (int c = 0; c < choices; c++) {
+            cs.add(randomIds(random, choiceLen, config.vocabSize()));
+          }
+          micro.add(new EncodedExample(randomIds(random, inputLen, config.vocabSize()), cs, 0, 0));
         }
-        batch.add(new EncodedExample(randomIds(random, inputLen, config.vocabSize()), cs, 0, 0));
+        microBatches.add(micro);
       }
       List<Double> tfewMs = new ArrayList<>();
       List<Double> torchMs = new ArrayList<>();
@@ -190,13 +208,16 @@ public final class BenchCommand {
       long graphStart = System.nanoTime();
       try (ModelGraph graph = new ModelGraph(config, new SiteRewrites(List.of(new SiteRewrites.Active("ia3", ia3))),
           true, 1, 1L)) {
-        TrainingGraph training = TrainingGraph.build(graph, losses, new Adafactor(), 1, 1.0);
+        TrainingGraph training = TrainingGraph.build(graph, losses, new Adafactor(), gradAccum, 1.0);
         graph.rewrites().requireEveryMethodTouchedASite(graph.parameters());
         double buildSeconds = (System.nanoTime() - graphStart) / 1e9;
-        try (Session session = graph.startSession();
-            ChoiceBatch packed = ChoiceBatch.pack(batch, config.padTokenId())) {
+        List<ChoiceBatch> packed = new ArrayList<>();
+        try (Session session = graph.startSession()) {
+          for (List<EncodedExample> micro : microBatches) {
+            packed.add(ChoiceBatch.pack(micro, config.padTokenId()));
+          }
           randomWeights(graph.weights(), session, config);
-          training.optimizer.initializeSlots(session);
+          training.resetState(session);
           out.printf(Locale.ROOT, "tfew: graph built in %.1f s, session and random weights in %.1f s, %d trainable "
               + "parameters%n", buildSeconds, (System.nanoTime() - graphStart) / 1e9 - buildSeconds,
               graph.parameters().count());
@@ -216,11 +237,15 @@ public final class BenchCommand {
             out.flush();
             long[] index = {0};
             Runnable tfewStep = () -> {
-              double[] r = Trainer.runStep(graph, session, training, packed, 1L, index[0], 3e-3, index[0] + 1, true);
-              index[0]++;
-              if (!Double.isFinite(r[0])) {
-                throw new TfewException("bench train: the loss is " + r[0] + " at step " + index[0]);
+              // One optimizer step: grad-accum runs, the last applying the mean gradient, as Trainer runs them.
+              for (int m = 0; m < gradAccum; m++) {
+                double[] r = Trainer.runStep(graph, session, training, packed.get(m), 1L,
+                    index[0] * gradAccum + m, 3e-3, index[0] + 1, m == gradAccum - 1);
+                if (!Double.isFinite(r[0])) {
+                  throw new TfewException("bench train: the loss is " + r[0] + " at step " + (index[0] + 1));
+                }
               }
+              index[0]++;
             };
             long w0 = System.nanoTime();
             for (int i = 0; i < warmup; i++) {
@@ -252,6 +277,8 @@ public final class BenchCommand {
               out.flush();
             }
           }
+        } finally {
+          packed.forEach(ChoiceBatch::close);
         }
       }
       double tfew = median(tfewMs);
@@ -262,6 +289,10 @@ public final class BenchCommand {
       out.printf(Locale.ROOT, "tfew: median %.1f ms/step = %.1f GFLOP/s = %.0f%% of the peak (%.0f%% of TF-Java's "
           + "own matmul rate)%n", tfew, flops / tfew / 1e6, 100 * flops / tfew / 1e6 / peak,
           100 * flops / tfew / 1e6 / tfPeak);
+      // VmHWM covers the weights, TensorFlow's activations and the JVM: what a 24 GB machine has to hold.
+      long peakRss = ResidentMemory.peakBytes();
+      out.printf(Locale.ROOT, "tfew: %.1f s per optimizer step (%d examples in %d micro-batches), peak_rss_bytes=%d "
+          + "(%.2f GB, the process's VmHWM)%n", tfew / 1e3, batchSize, gradAccum, peakRss, peakRss / 1e9);
       if (torchMs.isEmpty()) {
         out.printf(Locale.ROOT, "tfew_ms_per_step=%.1f torch_ms_per_step=n/a speedup=n/a%n", tfew);
       } else {
@@ -609,7 +640,7 @@ public final class BenchCommand {
           long t1 = System.nanoTime();
           try (Session session = graph.startSession();
               ChoiceBatch packed = ChoiceBatch.pack(batch, config.padTokenId())) {
-            training.optimizer.initializeSlots(session);
+            training.resetState(session);
             double sessionSeconds = (System.nanoTime() - t1) / 1e9;
             long t2 = System.nanoTime();
             long bytes;

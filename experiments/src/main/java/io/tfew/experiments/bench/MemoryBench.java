@@ -173,7 +173,7 @@ public final class MemoryBench {
           graph.weights().load(session, checkpoint, n -> { });
         }
         graph.parameters().initializeFromBase(session);
-        training.optimizer.initializeSlots(session);
+        training.resetState(session);
         out.println("load_peak_rss_bytes=" + ResidentMemory.peakBytes());
         out.println("trainable_parameters=" + graph.parameters().count());
         out.flush();

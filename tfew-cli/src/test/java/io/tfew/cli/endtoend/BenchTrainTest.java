@@ -2,6 +2,9 @@ package io.tfew.cli.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tfew.cli.TfewCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,5 +29,32 @@ class BenchTrainTest {
     assertThat(Double.parseDouble(m.group(1))).isPositive();
     assertThat(m.group(2)).isEqualTo("n/a");
     assertThat(out).contains("flops_per_step=").contains("round 1: tfew_ms=[");
+  }
+
+  @Test
+  void accumulatedMicroBatchesMakeOneStepAndThePeakResidentSetIsPrinted() {
+    String out = TrainEndToEndTest.cli("bench", "train", "--shape", "tiny", "--input-len", "16", "--batch-size", "4",
+        "--grad-accum", "2", "--steps", "1", "--warmup", "1", "--rounds", "1", "--no-torch");
+    assertThat(out).contains("batch=4 ").contains("grad_accum=2 ").contains("(4 examples in 2 micro-batches)");
+    Matcher rss = Pattern.compile("peak_rss_bytes=(-?[0-9]+)").matcher(out);
+    assertThat(rss.find()).as(out).isTrue();
+    // /proc is there on the machines the suite runs on; the JVM and TensorFlow alone hold far more than 10 MB.
+    assertThat(Long.parseLong(rss.group(1))).isGreaterThan(10_000_000L);
+  }
+
+  @Test
+  void aBatchThatDoesNotSplitEvenlyOrAccumulationAgainstTorchIsRefused() {
+    assertThat(refusal("--batch-size", "5", "--grad-accum", "2", "--no-torch"))
+        .contains("--batch-size 5 is not a multiple of --grad-accum 2");
+    assertThat(refusal("--batch-size", "4", "--grad-accum", "2")).contains("--grad-accum 2 needs --no-torch");
+  }
+
+  private static String refusal(String... options) {
+    List<String> args = new java.util.ArrayList<>(List.of("bench", "train", "--shape", "tiny"));
+    args.addAll(List.of(options));
+    StringWriter err = new StringWriter();
+    int exit = TfewCli.run(args.toArray(String[]::new), new PrintWriter(new StringWriter()), new PrintWriter(err));
+    assertThat(exit).as(err.toString()).isEqualTo(2);
+    return err.toString();
   }
 }

@@ -1,6 +1,5 @@
 package io.tfew.core.train;
 
-import io.tfew.core.optim.Optimizer;
 
 import io.tfew.api.TfewException;
 import io.tfew.core.optim.LearningRateSchedule;
@@ -15,7 +14,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.op.Op;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -82,8 +80,7 @@ public final class Trainer {
    * {@code resume} is set and a state exists there.
    */
   public Outcome train(Path checkpointDir, boolean resume, Listener listener) {
-    graph.optimizer.initializeSlots(session);
-    Optimizer.runTogether(session, graph.accumulatorResets);
+    graph.resetState(session);
     long start = 0;
     if (resume && checkpointDir != null && TrainingCheckpoint.exists(checkpointDir)) {
       TrainingCheckpoint.State state = TrainingCheckpoint.restore(checkpointDir, model.parameters(), graph, session);

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
+import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -72,6 +73,16 @@ public final class TrainingGraph {
   final Map<String, Placeholder<TFloat32>> slotFeeds = new LinkedHashMap<>();
   final Map<String, Assign<TFloat32>> slotAssigns = new LinkedHashMap<>();
   final List<Op> accumulatorResets = new ArrayList<>();
+
+  /**
+   * Zeroes the optimizer's slots and the gradient accumulators: the state a run starts from. {@link Trainer}
+   * calls it before its first step; code that drives {@link Trainer#runStep} itself calls it once after the
+   * session has its weights.
+   */
+  public void resetState(Session session) {
+    optimizer.initializeSlots(session);
+    Optimizer.runTogether(session, accumulatorResets);
+  }
 
   /** A loss with its weight. */
   public record WeightedLoss(String name, Loss loss, double weight) {}
