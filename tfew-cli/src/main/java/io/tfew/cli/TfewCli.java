@@ -37,11 +37,12 @@ public final class TfewCli implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  // Read from the parse result in run(); declared here for parsing and --help.
-  @CommandLine.Option(names = PluginContext.OPTION, paramLabel = "JARS",
+  // Read from the parse result in run(); declared here for parsing and --help. Inherited, so that it may also
+  // follow the command (tfew train x.yaml --plugin-path vera.jar), where users tend to put it.
+  @CommandLine.Option(names = PluginContext.OPTION, paramLabel = "JARS", scope = CommandLine.ScopeType.INHERIT,
       description = "Plugin jars outside tfew, or directories whose *.jar files are all taken, separated by ':'. "
-          + "Before the command, e.g. tfew --plugin-path vera.jar train x.yaml. Replaces TFEW_PLUGIN_PATH; "
-          + "sweep workers, Slurm tasks and bench children get the same jars.")
+          + "Before or after the command, e.g. tfew --plugin-path vera.jar train x.yaml. Replaces "
+          + "TFEW_PLUGIN_PATH; sweep workers, Slurm tasks and bench children get the same jars.")
   List<String> pluginPath;
 
   @Override
@@ -76,7 +77,7 @@ public final class TfewCli implements Runnable {
     cli.setErr(err);
     CommandLine.IExecutionStrategy commands = new CommandLine.RunLast();
     cli.setExecutionStrategy(parsed -> {
-      plugins.optionGiven(parsed.matchedOptionValue(PluginContext.OPTION, null));
+      plugins.optionGiven(pluginPathOption(parsed));
       return commands.execute(parsed);
     });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -88,6 +89,25 @@ public final class TfewCli implements Runnable {
       throw e;
     });
     return cli.execute(args);
+  }
+
+  /** The {@code --plugin-path} values, wherever on the command line they were given (once). */
+  private static List<String> pluginPathOption(CommandLine.ParseResult parsed) {
+    List<String> found = null;
+    String foundAt = null;
+    for (CommandLine.ParseResult level = parsed; level != null; level = level.subcommand()) {
+      List<String> values = level.matchedOptionValue(PluginContext.OPTION, null);
+      if (values != null) {
+        if (found != null) {
+          throw new CommandLine.ParameterException(level.commandSpec().commandLine(), PluginContext.OPTION
+              + " is given both after '" + foundAt + "' and after '" + level.commandSpec().qualifiedName()
+              + "'; give it once, with every jar separated by ':'");
+        }
+        found = values;
+        foundAt = level.commandSpec().qualifiedName();
+      }
+    }
+    return found;
   }
 
   /** Lets picocli create commands through Guice, so they receive their dependencies by constructor. */

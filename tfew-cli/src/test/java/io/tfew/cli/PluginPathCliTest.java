@@ -68,6 +68,19 @@ class PluginPathCliTest {
   }
 
   @Test
+  void theOptionMayFollowTheCommandButNotBeGivenTwice() throws IOException {
+    Path jar = jar("after.jar", "AfterProvider", "after", "");
+
+    CliRun after = CliRun.of("plugins", "--plugin-path", jar.toString());
+    CliRun twice = CliRun.of("--plugin-path", jar.toString(), "plugins", "--plugin-path", jar.toString());
+
+    assertThat(after.exit()).as(after.toString()).isZero();
+    assertThat(after.outLines()).containsSubsequence("  after - an outside method", "      from: " + jar);
+    assertThat(twice.exit()).isEqualTo(2);
+    assertThat(twice.err()).contains("--plugin-path is given both after 'tfew' and after 'tfew plugins'");
+  }
+
+  @Test
   void theEnvironmentVariableAddsPluginsAndTheOptionReplacesIt() throws IOException {
     Path envJar = jar("env.jar", "EnvProvider", "from_env", "");
     Path optionJar = jar("option.jar", "OptionProvider", "from_option", "");
