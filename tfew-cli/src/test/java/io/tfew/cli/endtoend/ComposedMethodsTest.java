@@ -4,19 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tfew.cli.TfewCli;
 import io.tfew.core.adapter.AdapterDirectory;
 import io.tfew.core.checkpoint.SafetensorsReader;
 import io.tfew.core.testing.ContextPlugins;
 import io.tfew.core.testing.TinyTask;
 import io.tfew.core.testing.VeraLikeProvider;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -103,7 +99,7 @@ class ComposedMethodsTest {
   @Test
   void methodsThatCannotBeCombinedAreRefusedNamingBoth() throws IOException {
     Path recipe = recipe("clash", "  - method: layernorm\n  - method: lora\n    train_layer_norms: true\n");
-    String err = failure(train(recipe, dir.resolve("clash")));
+    String err = ScoredRows.refusal(train(recipe, dir.resolve("clash")));
     assertThat(err).contains("'layernorm' and 'lora'").contains("layer_norm.weight");
     assertThat(dir.resolve("clash").resolve("adapter")).doesNotExist();
   }
@@ -111,7 +107,7 @@ class ComposedMethodsTest {
   @Test
   void targetModulesMatchingNothingNamesTheMethodAndItsPatterns() throws IOException {
     Path recipe = recipe("nothing", "  - method: ia3\n  - method: lora\n    target_modules: ['.*SelfAttn\\.q']\n");
-    String err = failure(train(recipe, dir.resolve("nothing")));
+    String err = ScoredRows.refusal(train(recipe, dir.resolve("nothing")));
     assertThat(err).contains("PEFT method 'lora' matched no site").contains("target_modules = [.*SelfAttn\\.q]")
         .doesNotContain("declare no trainable parameters");
   }
@@ -123,14 +119,11 @@ class ComposedMethodsTest {
     assertThat(json.readTree(adapter.resolve(AdapterDirectory.COMPOSITION_FILE).toFile()).get("tfew_methods")
         .toString()).isEqualTo("[\"" + first + "\",\"" + second + "\"]");
 
-    List<double[]> predicted = new ArrayList<>();
-    for (String line : Files.readAllLines(out.resolve("predictions/final-all.jsonl"))) {
-      predicted.add(scores(json.readTree(line)));
-    }
+    List<double[]> predicted = ScoredRows.of(Files.readString(out.resolve("predictions/final-all.jsonl")));
     List<double[]> reScored = score(adapter.toString());
-    assertThat(maxAbsDiff(reScored, predicted)).as(first + "+" + second + " re-scored").isLessThan(1e-5);
+    assertThat(ScoredRows.maxAbsDiff(reScored, predicted)).as(first + "+" + second + " re-scored").isLessThan(1e-5);
     for (String member : List.of(first, second)) {
-      assertThat(maxAbsDiff(score(adapter.resolve(member).toString()), predicted))
+      assertThat(ScoredRows.maxAbsDiff(score(adapter.resolve(member).toString()), predicted))
           .as(member + " alone scores differently").isGreaterThan(1e-4);
     }
 
@@ -140,45 +133,14 @@ class ComposedMethodsTest {
     assertThat(said).contains(exported.resolve(first).toString()).contains(exported.resolve(second).toString());
     assertThat(exported.resolve(first).resolve(AdapterDirectory.CONFIG_FILE)).exists();
     assertThat(exported.resolve(second).resolve(AdapterDirectory.CONFIG_FILE)).exists();
-    assertThat(maxAbsDiff(score(exported.toString()), predicted)).as("exported").isLessThan(1e-5);
+    assertThat(ScoredRows.maxAbsDiff(score(exported.toString()), predicted)).as("exported").isLessThan(1e-5);
   }
 
   private List<double[]> score(String adapter) throws IOException {
     String out = TrainEndToEndTest.cli("score", "--model", dir.resolve("model").toString(), "--data",
         dir.resolve("eval.jsonl").toString(), "--adapter", adapter, "--batch-size", "32");
-    List<double[]> rows = new ArrayList<>();
-    for (String line : out.lines().filter(l -> l.startsWith("{")).toList()) {
-      rows.add(scores(json.readTree(line)));
-    }
+    List<double[]> rows = ScoredRows.of(out);
     assertThat(rows).isNotEmpty();
     return rows;
-  }
-
-  private static double[] scores(JsonNode row) {
-    JsonNode s = row.get("scores");
-    double[] v = new double[s.size()];
-    for (int c = 0; c < v.length; c++) {
-      v[c] = s.get(c).asDouble();
-    }
-    return v;
-  }
-
-  private static double maxAbsDiff(List<double[]> a, List<double[]> b) {
-    assertThat(a).hasSameSizeAs(b);
-    double worst = 0;
-    for (int i = 0; i < a.size(); i++) {
-      for (int c = 0; c < a.get(i).length; c++) {
-        worst = Math.max(worst, Math.abs(a.get(i)[c] - b.get(i)[c]));
-      }
-    }
-    return worst;
-  }
-
-  private static String failure(String... args) {
-    StringWriter err = new StringWriter();
-    int status = TfewCli.run(args, new PrintWriter(new StringWriter()), new PrintWriter(err));
-    assertThat(status).as("tfew %s should fail: %s", String.join(" ", args), err).isEqualTo(2);
-    assertThat(err.toString()).doesNotContain("\tat ");
-    return err.toString();
   }
 }

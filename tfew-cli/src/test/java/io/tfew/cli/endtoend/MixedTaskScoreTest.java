@@ -2,14 +2,10 @@ package io.tfew.cli.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tfew.cli.TfewCli;
 import io.tfew.core.testing.RandomAdapters;
 import io.tfew.core.testing.TinyTask;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,14 +61,14 @@ class MixedTaskScoreTest {
     Path adapterA = writeAdapter(method, Map.of(), 11L, "a");
     Path adapterB = writeAdapter(method, Map.of(), 22L, "b");
 
-    List<double[]> mixed = scores(cli("score", "--model", model(), "--data", data("mixed.jsonl"),
+    List<double[]> mixed = ScoredRows.of(cli("score", "--model", model(), "--data", data("mixed.jsonl"),
         "--adapter", "a=" + adapterA, "--adapter", "b=" + adapterB, "--batch-size", "5"));
-    List<double[]> aloneA = scores(cli("score", "--model", model(), "--data", data("a.jsonl"),
+    List<double[]> aloneA = ScoredRows.of(cli("score", "--model", model(), "--data", data("a.jsonl"),
         "--adapter", adapterA.toString(), "--batch-size", "5"));
-    List<double[]> aloneB = scores(cli("score", "--model", model(), "--data", data("b.jsonl"),
+    List<double[]> aloneB = ScoredRows.of(cli("score", "--model", model(), "--data", data("b.jsonl"),
         "--adapter", adapterB.toString(), "--batch-size", "5"));
     // The other adapter on task b's rows: must differ, or the comparison below could not fail.
-    List<double[]> bWithA = scores(cli("score", "--model", model(), "--data", data("b.jsonl"),
+    List<double[]> bWithA = ScoredRows.of(cli("score", "--model", model(), "--data", data("b.jsonl"),
         "--adapter", adapterA.toString(), "--batch-size", "5"));
 
     List<String> tasks = new ArrayList<>();
@@ -108,11 +104,11 @@ class MixedTaskScoreTest {
     Path adapterB = writeAdapter("ia3", Map.of(), 22L, "e-b");
     Files.writeString(dir.resolve("unknown.jsonl"), "{\"input\": \"w10 w11\", \"choices\": [\"w3\"], \"task\": \"a\"}\n"
         + "{\"input\": \"w10 w12\", \"choices\": [\"w3\"], \"task\": \"rte\"}\n");
-    assertThat(failure("score", "--model", model(), "--data", data("unknown.jsonl"),
+    assertThat(ScoredRows.refusal("score", "--model", model(), "--data", data("unknown.jsonl"),
         "--adapter", "a=" + adapterA, "--adapter", "b=" + adapterB))
         .contains("row 2").contains("\"rte\"").contains("[a, b]");
     Files.writeString(dir.resolve("missing.jsonl"), "{\"input\": \"w10 w11\", \"choices\": [\"w3\"]}\n");
-    assertThat(failure("score", "--model", model(), "--data", data("missing.jsonl"),
+    assertThat(ScoredRows.refusal("score", "--model", model(), "--data", data("missing.jsonl"),
         "--adapter", "a=" + adapterA, "--adapter", "b=" + adapterB))
         .contains("row 1").contains("no \"task\" field").contains("[a, b]");
   }
@@ -122,32 +118,19 @@ class MixedTaskScoreTest {
     Path ia3 = writeAdapter("ia3", Map.of(), 11L, "r-ia3");
     Path lora = writeAdapter("lora", Map.of(), 22L, "r-lora");
     Path lora8 = writeAdapter("lora", Map.of("r", 8), 33L, "r-lora8");
-    assertThat(failure("score", "--model", model(), "--data", data("mixed.jsonl"),
+    assertThat(ScoredRows.refusal("score", "--model", model(), "--data", data("mixed.jsonl"),
         "--adapter", "a=" + ia3, "--adapter", "b=" + lora))
         .contains("method 'lora' differs from task 'a''s method 'ia3'");
-    assertThat(failure("score", "--model", model(), "--data", data("mixed.jsonl"),
+    assertThat(ScoredRows.refusal("score", "--model", model(), "--data", data("mixed.jsonl"),
         "--adapter", "a=" + lora, "--adapter", "b=" + lora8))
         .contains("lora.r is 8").contains("task 'a' has 4");
-    assertThat(failure("score", "--model", model(), "--data", data("mixed.jsonl"),
+    assertThat(ScoredRows.refusal("score", "--model", model(), "--data", data("mixed.jsonl"),
         "--adapter", "a=" + lora, "--adapter", lora8.toString()))
         .contains("not both");
   }
 
   private Path writeAdapter(String method, Map<String, Object> options, long seed, String name) {
     return RandomAdapters.write(dir.resolve("model"), method, options, seed, dir.resolve("adapters").resolve(name));
-  }
-
-  private List<double[]> scores(String out) throws IOException {
-    List<double[]> rows = new ArrayList<>();
-    for (String line : out.lines().filter(l -> l.startsWith("{")).toList()) {
-      JsonNode s = json.readTree(line).get("scores");
-      double[] v = new double[s.size()];
-      for (int c = 0; c < v.length; c++) {
-        v[c] = s.get(c).asDouble();
-      }
-      rows.add(v);
-    }
-    return rows;
   }
 
   private String model() {
@@ -160,13 +143,5 @@ class MixedTaskScoreTest {
 
   private static String cli(String... args) {
     return TrainEndToEndTest.cli(args);
-  }
-
-  private static String failure(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int status = TfewCli.run(args, new PrintWriter(out), new PrintWriter(err));
-    assertThat(status).as("tfew %s should fail; stdout:%n%s", String.join(" ", args), out).isEqualTo(2);
-    return err.toString();
   }
 }

@@ -3,20 +3,15 @@ package io.tfew.cli.endtoend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tfew.cli.TfewCli;
 import io.tfew.core.adapter.AdapterDirectory;
 import io.tfew.core.checkpoint.SafetensorsReader;
 import io.tfew.core.model.T5Config;
 import io.tfew.core.testing.RandomAdapters;
 import io.tfew.core.testing.TinyTask;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -75,16 +70,16 @@ class PeftExportTest {
       assertThat(Arrays.copyOfRange(table, 0, n * d)).as("the encoder's output").isNotEqualTo(new float[n * d]);
     }
 
-    List<double[]> before = scores(TrainEndToEndTest.cli("score", "--model", model(), "--data", data(),
+    List<double[]> before = ScoredRows.of(TrainEndToEndTest.cli("score", "--model", model(), "--data", data(),
         "--adapter", trained.toString(), "--batch-size", "16"));
-    List<double[]> after = scores(TrainEndToEndTest.cli("score", "--model", model(), "--data", data(),
+    List<double[]> after = ScoredRows.of(TrainEndToEndTest.cli("score", "--model", model(), "--data", data(),
         "--adapter", exported.toString(), "--batch-size", "16"));
-    List<double[]> base = scores(TrainEndToEndTest.cli("score", "--model", model(), "--data", data(),
+    List<double[]> base = ScoredRows.of(TrainEndToEndTest.cli("score", "--model", model(), "--data", data(),
         "--batch-size", "16"));
-    double worst = maxAbsDiff(before, after);
+    double worst = ScoredRows.maxAbsDiff(before, after);
     System.out.printf("p_tuning %s: export + import vs tfew adapter max abs difference %.3g (vs base model %.3g)%n",
-        encoder, worst, maxAbsDiff(before, base));
-    assertThat(maxAbsDiff(before, base)).as("the prompt changes the scores").isGreaterThan(1e-3);
+        encoder, worst, ScoredRows.maxAbsDiff(before, base));
+    assertThat(ScoredRows.maxAbsDiff(before, base)).as("the prompt changes the scores").isGreaterThan(1e-3);
     assertThat(worst).isLessThan(1e-5);
   }
 
@@ -96,29 +91,29 @@ class PeftExportTest {
         "--out", exported.toString())).contains("peft_type IA3");
     assertThat(Files.readAllBytes(exported.resolve(AdapterDirectory.WEIGHTS_FILE)))
         .isEqualTo(Files.readAllBytes(trained.resolve(AdapterDirectory.WEIGHTS_FILE)));
-    assertThat(maxAbsDiff(
-        scores(TrainEndToEndTest.cli("score", "--model", model(), "--data", data(), "--adapter", trained.toString())),
-        scores(TrainEndToEndTest.cli("score", "--model", model(), "--data", data(), "--adapter", exported.toString()))))
+    assertThat(ScoredRows.maxAbsDiff(
+        ScoredRows.of(TrainEndToEndTest.cli("score", "--model", model(), "--data", data(), "--adapter", trained.toString())),
+        ScoredRows.of(TrainEndToEndTest.cli("score", "--model", model(), "--data", data(), "--adapter", exported.toString()))))
         .isEqualTo(0.0);
   }
 
   @Test
   void methodsWithoutAFaithfulPeftFormAreRefusedWithTheReason() {
     Path prefix = RandomAdapters.write(dir.resolve("model"), "prefix_tuning", Map.of(), 7L, dir.resolve("prefix"));
-    assertThat(failure("adapter", "export", "--model", model(), "--adapter", prefix.toString(),
+    assertThat(ScoredRows.refusal("adapter", "export", "--model", model(), "--adapter", prefix.toString(),
         "--out", dir.resolve("prefix-peft").toString()))
         .contains("prefix_tuning has no Hugging Face PEFT form").contains("decoder self-attention");
     Path split = RandomAdapters.write(dir.resolve("model"), "p_tuning",
         Map.of("num_virtual_tokens", 4, "template", "split"), 8L, dir.resolve("split"));
-    assertThat(failure("adapter", "export", "--model", model(), "--adapter", split.toString(),
+    assertThat(ScoredRows.refusal("adapter", "export", "--model", model(), "--adapter", split.toString(),
         "--out", dir.resolve("split-peft").toString())).contains("template = split");
     Path bitfit = RandomAdapters.write(dir.resolve("model"), "bitfit", Map.of(), 9L, dir.resolve("bitfit"));
-    assertThat(failure("adapter", "export", "--model", model(), "--adapter", bitfit.toString(),
+    assertThat(ScoredRows.refusal("adapter", "export", "--model", model(), "--adapter", bitfit.toString(),
         "--out", dir.resolve("bitfit-peft").toString())).contains("'bitfit' has no Hugging Face PEFT form");
     assertThat(dir.resolve("prefix-peft")).doesNotExist();
     Path pTuning = RandomAdapters.write(dir.resolve("model"), "p_tuning", Map.of("num_virtual_tokens", 2), 10L,
         dir.resolve("in-place"));
-    assertThat(failure("adapter", "export", "--model", model(), "--adapter", pTuning.toString(),
+    assertThat(ScoredRows.refusal("adapter", "export", "--model", model(), "--adapter", pTuning.toString(),
         "--out", pTuning.toString())).contains("another directory");
     assertThat(pTuning.resolve(AdapterDirectory.TFEW_FILE)).exists();
   }
@@ -129,37 +124,5 @@ class PeftExportTest {
 
   private String data() {
     return dir.resolve("eval.jsonl").toString();
-  }
-
-  private List<double[]> scores(String out) throws IOException {
-    List<double[]> rows = new ArrayList<>();
-    for (String line : out.lines().filter(l -> l.startsWith("{")).toList()) {
-      JsonNode s = json.readTree(line).get("scores");
-      double[] v = new double[s.size()];
-      for (int c = 0; c < v.length; c++) {
-        v[c] = s.get(c).asDouble();
-      }
-      rows.add(v);
-    }
-    assertThat(rows).isNotEmpty();
-    return rows;
-  }
-
-  private static double maxAbsDiff(List<double[]> a, List<double[]> b) {
-    assertThat(a).hasSameSizeAs(b);
-    double worst = 0;
-    for (int i = 0; i < a.size(); i++) {
-      for (int c = 0; c < a.get(i).length; c++) {
-        worst = Math.max(worst, Math.abs(a.get(i)[c] - b.get(i)[c]));
-      }
-    }
-    return worst;
-  }
-
-  private static String failure(String... args) {
-    StringWriter err = new StringWriter();
-    int status = TfewCli.run(args, new PrintWriter(new StringWriter()), new PrintWriter(err));
-    assertThat(status).as("tfew %s should fail", String.join(" ", args)).isEqualTo(2);
-    return err.toString();
   }
 }

@@ -2,11 +2,8 @@ package io.tfew.cli.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tfew.cli.TfewCli;
 import io.tfew.core.model.T5Config;
 import io.tfew.core.testing.SharedFixtures;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
@@ -31,17 +28,10 @@ class PluginsSetTest {
 
   @Test
   void badSetsAreUsageErrorsNamingTheProblem() {
-    assertThat(failure("plugins", "--set", "lora.r=8")).contains("add --model");
-    assertThat(failure("plugins", "--model", CONFIG.toString(), "--set", "lora=8")).contains("METHOD.KEY=VALUE");
-    assertThat(failure("plugins", "--model", CONFIG.toString(), "--set", "lora.rank=8"))
+    assertThat(ScoredRows.refusal("plugins", "--set", "lora.r=8")).contains("add --model");
+    assertThat(ScoredRows.refusal("plugins", "--model", CONFIG.toString(), "--set", "lora=8")).contains("METHOD.KEY=VALUE");
+    assertThat(ScoredRows.refusal("plugins", "--model", CONFIG.toString(), "--set", "lora.rank=8"))
         .contains("lora.rank").contains("unknown key");
-    assertThat(failure("plugins", "--model", CONFIG.toString(), "--set", "nope.r=8")).contains("nope");
-  }
-
-  private static String failure(String... args) {
-    StringWriter err = new StringWriter();
-    int status = TfewCli.run(args, new PrintWriter(new StringWriter()), new PrintWriter(err));
-    assertThat(status).as("tfew %s should fail", String.join(" ", args)).isEqualTo(2);
-    return err.toString();
+    assertThat(ScoredRows.refusal("plugins", "--model", CONFIG.toString(), "--set", "nope.r=8")).contains("nope");
   }
 }
