@@ -1,9 +1,7 @@
 package io.tfew.experiments.run;
 
 import io.tfew.api.TfewException;
-import io.tfew.api.config.ConfigField;
 import io.tfew.api.config.ConfigSection;
-import io.tfew.api.config.ConfigType;
 import io.tfew.api.eval.Aggregation;
 import io.tfew.api.eval.Evaluator;
 import io.tfew.api.eval.ScoredExample;
@@ -149,7 +147,7 @@ public final class ExperimentSession implements AutoCloseable {
     RunPaths paths = RunPaths.of(config);
     createDirectories(out);
     AtomicText.write(out.resolve("config.resolved.yaml"), config.resolved().toYaml());
-    Provenance provenance = new Provenance(portableConfig(config, paths), config.seed(), command);
+    Provenance provenance = new Provenance(PortableConfig.of(config, paths, registry), config.seed(), command);
     Path modelDir = model.modelDir();
     extra.forEach(provenance::put);
     provenance.file("model/config.json", modelDir.resolve("config.json"));
@@ -273,64 +271,6 @@ public final class ExperimentSession implements AutoCloseable {
         progress.done();
       }
     }
-  }
-
-  /**
-   * The resolved config with every file path made absolute (model directory, data, templates, plugin keys of
-   * type path), so {@code tfew train --from provenance.json} finds the same files from any directory.
-   */
-  private Map<String, Object> portableConfig(ExperimentConfig config, RunPaths paths) {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> tree = (Map<String, Object>) copy(config.resolved().tree());
-    Path modelPath = Path.of(paths.model());
-    if (Files.isDirectory(modelPath)) {
-      tree.put("model", modelPath.toAbsolutePath().normalize().toString());
-    }
-    setPath(tree, "data.train.path", paths.trainData());
-    paths.evalData().ifPresent(p -> setPath(tree, "data.eval.path", p));
-    paths.templates().ifPresent(p -> setPath(tree, "data.templates.file", p));
-    if (tree.get("peft") instanceof List<?> entries) {
-      for (int i = 0; i < entries.size() && i < config.peft().size(); i++) {
-        ExperimentConfig.PeftEntry entry = config.peft().get(i);
-        if (!(entries.get(i) instanceof Map<?, ?> raw)) {
-          continue;
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> section = (Map<String, Object>) raw;
-        for (ConfigField f : registry.method(entry.method(), entry.config().path()).configFields()) {
-          if (f.type() == ConfigType.PATH && section.get(f.key()) instanceof String) {
-            String value = entry.config().getString(f.key());
-            Path p = Path.of(value);
-            section.put(f.key(), Files.exists(p) ? p.toAbsolutePath().normalize().toString() : value);
-          }
-        }
-      }
-    }
-    return tree;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static void setPath(Map<String, Object> tree, String dotted, Path value) {
-    String[] keys = dotted.split("\\.");
-    Map<String, Object> at = tree;
-    for (int i = 0; i < keys.length - 1; i++) {
-      at = (Map<String, Object>) at.computeIfAbsent(keys[i], k -> new LinkedHashMap<String, Object>());
-    }
-    at.put(keys[keys.length - 1], value.toString());
-  }
-
-  private static Object copy(Object node) {
-    if (node instanceof Map<?, ?> m) {
-      Map<String, Object> out = new LinkedHashMap<>();
-      m.forEach((k, v) -> out.put(String.valueOf(k), copy(v)));
-      return out;
-    }
-    if (node instanceof List<?> l) {
-      List<Object> out = new ArrayList<>();
-      l.forEach(v -> out.add(copy(v)));
-      return out;
-    }
-    return node;
   }
 
   /** Refuses a config whose graph would differ from the one built, naming the first key that differs. */
