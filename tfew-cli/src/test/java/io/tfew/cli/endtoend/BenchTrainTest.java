@@ -2,6 +2,9 @@ package io.tfew.cli.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tfew.cli.TfewCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,5 +29,35 @@ class BenchTrainTest {
     assertThat(Double.parseDouble(m.group(1))).isPositive();
     assertThat(m.group(2)).isEqualTo("n/a");
     assertThat(out).contains("flops_per_step=").contains("round 1: tfew_ms=[");
+  }
+
+  @Test
+  void profilePrintsKernelTimePerOpTypeFromTracedSteps() {
+    String out = TrainEndToEndTest.cli("bench", "train", "--shape", "tiny", "--input-len", "16", "--steps", "1",
+        "--warmup", "0", "--rounds", "1", "--no-torch", "--profile", "2");
+    List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
+    assertThat(LAST.matcher(lines.get(lines.size() - 1)).matches()).as("last line of:%n%s", out).isTrue();
+    assertThat(out).contains("traced step 2: ").contains("profile: 2 traced steps");
+    int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("op_type")).findFirst().orElseThrow());
+    // The step's matrix products run: the model's projections (MatMul, whatever kernel oneDNN picks) and
+    // attention's batched products.
+    List<String> types = lines.subList(header + 1, lines.size()).stream().takeWhile(l -> !l.startsWith("profile:"))
+        .map(l -> l.split(" +")[0]).toList();
+    assertThat(types).contains("MatMul").anyMatch(t -> t.startsWith("BatchMatMul"));
+    assertThat(types).noneMatch(t -> t.startsWith("_Mkl"));
+    Matcher share = Pattern.compile("profile: matmul share ([0-9.]+)% of kernel time \\(.*MatMul.*\\)").matcher(
+        lines.stream().filter(l -> l.startsWith("profile: matmul share")).findFirst().orElseThrow());
+    assertThat(share.matches()).isTrue();
+    assertThat(Double.parseDouble(share.group(1))).isGreaterThan(0).isLessThanOrEqualTo(100);
+  }
+
+  @Test
+  void aNegativeProfileCountIsRefused() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int status = TfewCli.run(new String[] {"bench", "train", "--shape", "tiny", "--no-torch", "--profile=-1"},
+        new PrintWriter(out), new PrintWriter(err));
+    assertThat(status).as("stderr:%n%s", err).isEqualTo(2);
+    assertThat(err.toString()).contains("--profile -1").doesNotContain("Exception");
   }
 }
