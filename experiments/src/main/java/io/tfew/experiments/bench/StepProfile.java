@@ -42,8 +42,10 @@ public final class StepProfile {
   }
 
   private static final double SMALL_SHARE = 0.001;
+  private static final int SITES = 15;
 
   private final Map<String, Total> totals = new LinkedHashMap<>();
+  private final Map<String, Total> sites = new LinkedHashMap<>();
   private int steps;
   private long wallNanos;
   private long kernelNanos;
@@ -70,6 +72,10 @@ public final class StepProfile {
           t.nanos += Math.max(0, kernel);
           t.count++;
           t.kernels.add(raw);
+          Total site = sites.computeIfAbsent(site(node.getNodeName()) + " " + normalise(raw), k -> new Total());
+          site.nanos += Math.max(0, kernel);
+          site.count++;
+          site.kernels.add(raw);
           kernelNanos += Math.max(0, kernel);
         }
       }
@@ -101,6 +107,23 @@ public final class StepProfile {
         kernelNanos == 0 ? 0 : (double) t.nanos / kernelNanos, (double) t.count / steps, List.copyOf(t.kernels))));
     rows.sort(Comparator.comparingDouble(Row::msPerStep).reversed().thenComparing(Row::opType));
     return rows;
+  }
+
+  /**
+   * The same time by site: node names with every number folded to {@code N} (so the twelve layers'
+   * {@code block.3.layer.0.SelfAttention/Mul_2} are one row) and the op type, the largest first. It says
+   * which of a type's many nodes cost the time (which {@code Mul}: dropout, the norm, the activation).
+   */
+  public List<Row> sites(int limit) {
+    List<Row> rows = new ArrayList<>();
+    sites.forEach((key, t) -> rows.add(new Row(key, t.nanos / 1e6 / steps,
+        kernelNanos == 0 ? 0 : (double) t.nanos / kernelNanos, (double) t.count / steps, List.copyOf(t.kernels))));
+    rows.sort(Comparator.comparingDouble(Row::msPerStep).reversed().thenComparing(Row::opType));
+    return rows.subList(0, Math.min(limit, rows.size()));
+  }
+
+  static String site(String nodeName) {
+    return nodeName.replaceAll("[0-9]+", "N");
   }
 
   /** The share of kernel time in matrix products: MatMul, BatchMatMul and their oneDNN and fused kernels. */
@@ -178,6 +201,12 @@ public final class StepProfile {
     if (restTypes > 0) {
       out.printf(Locale.ROOT, "%-28s %12.2f %6.1f%% %9s  each under %.1f%%%n", "(" + restTypes + " other types)",
           restMs, 100 * restShare, count(restCount), 100 * SMALL_SHARE);
+    }
+    out.printf(Locale.ROOT, "profile: the %d costliest sites (node names, numbers folded to N)%n", SITES);
+    out.printf(Locale.ROOT, "%12s %7s %9s  %s%n", "ms_per_step", "share", "count", "site op_type");
+    for (Row r : sites(SITES)) {
+      out.printf(Locale.ROOT, "%12.2f %6.1f%% %9s  %s%n", r.msPerStep(), 100 * r.share(), count(r.countPerStep()),
+          r.opType());
     }
     List<String> matmuls = rows().stream().map(Row::opType).filter(StepProfile::isMatmul).toList();
     out.printf(Locale.ROOT, "profile: matmul share %.1f%% of kernel time (%s)%n", 100 * matmulShare(),

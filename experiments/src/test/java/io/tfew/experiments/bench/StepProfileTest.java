@@ -144,7 +144,27 @@ class StepProfileTest {
     assertThat(lines.get(4)).startsWith("BatchMatMulV3").contains("2.00", "20.0%");
     assertThat(lines.get(5)).startsWith("Softmax").contains("_MklSoftmax");
     assertThat(lines.get(6)).startsWith("(2 other types)").contains("0.01", "0.1%", "each under 0.1%");
-    assertThat(lines.get(7)).isEqualTo("profile: matmul share 80.0% of kernel time (MatMul + BatchMatMulV3)");
+    assertThat(lines.get(7)).startsWith("profile: the 15 costliest sites");
+    assertThat(lines.get(9)).endsWith("  mm MatMul");
+    assertThat(lines.get(lines.size() - 1))
+        .isEqualTo("profile: matmul share 80.0% of kernel time (MatMul + BatchMatMulV3)");
+  }
+
+  @Test
+  void sitesFoldLayerNumbersSoThatOneRowCoversEveryLayer() {
+    StepProfile p = new StepProfile();
+    p.addStep(step(
+        node("encoder.block.0.layer.1.DenseReluDense/Mul_2", "Mul", 1L, 3_000_000),
+        node("encoder.block.1.layer.1.DenseReluDense/Mul_2", "Mul", 10_000_000L, 3_000_000),
+        node("encoder.block.1.layer.0.SelfAttention/Mul", "Mul", 20_000_000L, 1_000_000),
+        node("encoder.block.1.layer.1.DenseReluDense/Mul_2", "_MklMatMul", 30_000_000L, 2_000_000)));
+    List<StepProfile.Row> sites = p.sites(2);
+    assertThat(sites).extracting(StepProfile.Row::opType)
+        .containsExactly("encoder.block.N.layer.N.DenseReluDense/Mul_N Mul",
+            "encoder.block.N.layer.N.DenseReluDense/Mul_N MatMul");
+    assertThat(sites.get(0).msPerStep()).isCloseTo(6.0, within(1e-9));
+    assertThat(sites.get(0).countPerStep()).isCloseTo(2.0, within(1e-9));
+    assertThat(sites.get(0).share()).isCloseTo(6.0 / 9.0, within(1e-9));
   }
 
   @Test
