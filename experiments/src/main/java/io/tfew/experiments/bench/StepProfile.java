@@ -35,6 +35,9 @@ public final class StepProfile {
   /** One op type's time per step: {@code kernels} are the raw kernel names merged into it. */
   public record Row(String opType, double msPerStep, double share, double countPerStep, List<String> kernels) {}
 
+  /** One site's time per step: {@code site} is a node name with its numbers folded to {@code N}. */
+  public record Site(String site, String opType, double msPerStep, double share, double countPerStep) {}
+
   private static final class Total {
     long nanos;
     long count;
@@ -45,7 +48,9 @@ public final class StepProfile {
   private static final int SITES = 15;
 
   private final Map<String, Total> totals = new LinkedHashMap<>();
-  private final Map<String, Total> sites = new LinkedHashMap<>();
+  private final Map<SiteKey, Total> sites = new LinkedHashMap<>();
+
+  private record SiteKey(String site, String opType) {}
   private int steps;
   private long wallNanos;
   private long kernelNanos;
@@ -72,7 +77,7 @@ public final class StepProfile {
           t.nanos += Math.max(0, kernel);
           t.count++;
           t.kernels.add(raw);
-          Total site = sites.computeIfAbsent(site(node.getNodeName()) + " " + normalise(raw), k -> new Total());
+          Total site = sites.computeIfAbsent(new SiteKey(site(node.getNodeName()), normalise(raw)), k -> new Total());
           site.nanos += Math.max(0, kernel);
           site.count++;
           site.kernels.add(raw);
@@ -114,12 +119,13 @@ public final class StepProfile {
    * {@code block.3.layer.0.SelfAttention/Mul_2} are one row) and the op type, the largest first. It says
    * which of a type's many nodes cost the time (which {@code Mul}: dropout, the norm, the activation).
    */
-  public List<Row> sites(int limit) {
-    List<Row> rows = new ArrayList<>();
-    sites.forEach((key, t) -> rows.add(new Row(key, t.nanos / 1e6 / steps,
-        kernelNanos == 0 ? 0 : (double) t.nanos / kernelNanos, (double) t.count / steps, List.copyOf(t.kernels))));
-    rows.sort(Comparator.comparingDouble(Row::msPerStep).reversed().thenComparing(Row::opType));
-    return rows.subList(0, Math.min(limit, rows.size()));
+  public List<Site> sites(int limit) {
+    List<Site> rows = new ArrayList<>();
+    sites.forEach((key, t) -> rows.add(new Site(key.site(), key.opType(), t.nanos / 1e6 / steps,
+        kernelNanos == 0 ? 0 : (double) t.nanos / kernelNanos, (double) t.count / steps)));
+    rows.sort(Comparator.comparingDouble(Site::msPerStep).reversed().thenComparing(Site::site)
+        .thenComparing(Site::opType));
+    return List.copyOf(rows.subList(0, Math.min(limit, rows.size())));
   }
 
   static String site(String nodeName) {
@@ -204,9 +210,9 @@ public final class StepProfile {
     }
     out.printf(Locale.ROOT, "profile: the %d costliest sites (node names, numbers folded to N)%n", SITES);
     out.printf(Locale.ROOT, "%12s %7s %9s  %s%n", "ms_per_step", "share", "count", "site op_type");
-    for (Row r : sites(SITES)) {
-      out.printf(Locale.ROOT, "%12.2f %6.1f%% %9s  %s%n", r.msPerStep(), 100 * r.share(), count(r.countPerStep()),
-          r.opType());
+    for (Site r : sites(SITES)) {
+      out.printf(Locale.ROOT, "%12.2f %6.1f%% %9s  %s %s%n", r.msPerStep(), 100 * r.share(), count(r.countPerStep()),
+          r.site(), r.opType());
     }
     List<String> matmuls = rows().stream().map(Row::opType).filter(StepProfile::isMatmul).toList();
     out.printf(Locale.ROOT, "profile: matmul share %.1f%% of kernel time (%s)%n", 100 * matmulShare(),

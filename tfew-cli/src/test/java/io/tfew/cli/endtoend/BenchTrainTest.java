@@ -37,7 +37,8 @@ class BenchTrainTest {
         "--warmup", "0", "--rounds", "1", "--no-torch", "--profile", "2");
     List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
     assertThat(LAST.matcher(lines.get(lines.size() - 1)).matches()).as("last line of:%n%s", out).isTrue();
-    assertThat(out).contains("traced step 2: ").contains("profile: 2 traced steps");
+    assertThat(out).contains("traced step 2: ").contains("profile: 2 traced steps")
+        .contains("profile: the 15 costliest sites");
     int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("op_type")).findFirst().orElseThrow());
     // The step's matrix products run: the model's projections (MatMul, whatever kernel oneDNN picks) and
     // attention's batched products.
