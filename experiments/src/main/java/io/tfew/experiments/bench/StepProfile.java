@@ -132,7 +132,7 @@ public final class StepProfile {
     return nodeName.replaceAll("[0-9]+", "N");
   }
 
-  /** The share of kernel time in matrix products: MatMul, BatchMatMul and their oneDNN and fused kernels. */
+  /** The share of kernel time in matrix products ({@link #isMatmul}), oneDNN and fused kernels included. */
   public double matmulShare() {
     return rows().stream().filter(r -> isMatmul(r.opType())).mapToDouble(Row::share).sum();
   }
@@ -170,9 +170,12 @@ public final class StepProfile {
     return name;
   }
 
-  /** Whether a normalised op type is a matrix product (MatMul, BatchMatMul, V2, V3, fused). */
+  /**
+   * Whether a normalised op type is a matrix product: MatMul, BatchMatMul (V2, V3), their fused forms, and
+   * Einsum (tfew's attention products, which oneDNN runs as batched matmuls).
+   */
   public static boolean isMatmul(String opType) {
-    return opType.contains("MatMul");
+    return opType.contains("MatMul") || opType.equals("Einsum");
   }
 
   /** Prints the table, then the matmul share, as {@code tfew bench train --profile} shows them. */
