@@ -148,7 +148,8 @@ public final class BenchCommand {
     @Option(names = "--profile", arity = "0..1", fallbackValue = "3", defaultValue = "0", paramLabel = "N",
         description = "After the timed rounds, run N more tfew steps (default N: 3) with TensorFlow's step stats "
             + "(RunOptions FULL_TRACE) and print kernel time per op type, oneDNN and fused kernels merged, and "
-            + "the share spent in MatMul/BatchMatMul. Traced steps are not in the timings.")
+            + "the share spent in matrix products (MatMul, BatchMatMul, Einsum). Traced steps are not in the "
+            + "timings.")
     int profileSteps;
     @Option(names = "--python", defaultValue = "/usr/bin/python3",
         description = "The Python with torch (default: ${DEFAULT-VALUE}, Debian's python3-torch).")
