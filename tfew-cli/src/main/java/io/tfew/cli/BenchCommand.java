@@ -23,6 +23,7 @@ import io.tfew.experiments.bench.Machine;
 import io.tfew.experiments.bench.MatmulPeak;
 import io.tfew.experiments.bench.MemoryBench;
 import io.tfew.experiments.bench.ResidentMemory;
+import io.tfew.experiments.bench.StepProfile;
 import io.tfew.experiments.bench.TorchReference;
 import io.tfew.experiments.bench.TrainStepFlops;
 import java.io.BufferedReader;
@@ -40,6 +41,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.proto.StepStats;
 import org.tensorflow.types.TFloat32;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -148,6 +150,12 @@ public final class BenchCommand {
     @Option(names = "--rounds", defaultValue = "9", description = "Alternations tfew block / torch block (default: ${DEFAULT-VALUE}).")
     int rounds;
     @Option(names = "--no-torch", description = "Time tfew only.") boolean noTorch;
+    @Option(names = "--profile", arity = "0..1", fallbackValue = "3", defaultValue = "0", paramLabel = "N",
+        description = "After the timed rounds, run N more tfew steps (default N: 3) with TensorFlow's step stats "
+            + "(RunOptions FULL_TRACE) and print kernel time per op type, oneDNN and fused kernels merged, and "
+            + "the share spent in matrix products (MatMul, BatchMatMul, Einsum). Traced steps are not in the "
+            + "timings.")
+    int profileSteps;
     @Option(names = "--python", defaultValue = "/usr/bin/python3",
         description = "The Python with torch (default: ${DEFAULT-VALUE}, Debian's python3-torch).")
     String python;
@@ -170,6 +178,10 @@ public final class BenchCommand {
       if (gradAccum > 1 && !noTorch) {
         throw new TfewException("bench train: --grad-accum " + gradAccum + " needs --no-torch (the PyTorch "
             + "reference runs one batch per step)");
+      }
+      if (profileSteps < 0) {
+        throw new TfewException("bench train: --profile " + profileSteps + " is negative; give the number of "
+            + "traced steps (1 or more), or leave --profile out");
       }
       T5Config config = "tiny".equals(shape) ? RandomModels.tiny(64) : RandomModels.byName(shape);
       Ia3Training setup = Ia3Training.discover(registry, "bench train");
@@ -236,11 +248,14 @@ public final class BenchCommand {
             out.printf(Locale.ROOT, "float32 1024^3 matmul: tf_java_gflops=%.1f torch_gflops=%.1f%n", tfPeak, torchPeak);
             out.flush();
             long[] index = {0};
+            List<StepStats> traced = new ArrayList<>();
+            boolean[] tracing = {false};
             Runnable tfewStep = () -> {
               // One optimizer step: grad-accum runs, the last applying the mean gradient, as Trainer runs them.
               for (int m = 0; m < gradAccum; m++) {
                 double[] r = Trainer.runStep(graph, session, training, packed.get(m), 1L,
-                    index[0] * gradAccum + m, 3e-3, index[0] + 1, m == gradAccum - 1);
+                    index[0] * gradAccum + m, 3e-3, index[0] + 1, m == gradAccum - 1,
+                    tracing[0] ? metadata -> traced.add(metadata.getStepStats()) : null);
                 if (!Double.isFinite(r[0])) {
                   throw new TfewException("bench train: the loss is " + r[0] + " at step " + (index[0] + 1));
                 }
@@ -274,6 +289,20 @@ public final class BenchCommand {
                 line += " torch_ms=" + format(t);
               }
               out.println(line + " load_average=" + loadAverage());
+              out.flush();
+            }
+            if (profileSteps > 0) {
+              StepProfile profile = new StepProfile();
+              tracing[0] = true;
+              for (int i = 0; i < profileSteps; i++) {
+                long t0 = System.nanoTime();
+                tfewStep.run();
+                profile.addStep(traced.toArray(StepStats[]::new));
+                traced.clear();
+                out.printf(Locale.ROOT, "traced step %d: %.0f ms%n", i + 1, (System.nanoTime() - t0) / 1e6);
+              }
+              tracing[0] = false;
+              profile.print(out);
               out.flush();
             }
           }

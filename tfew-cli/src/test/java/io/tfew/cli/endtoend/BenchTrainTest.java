@@ -57,4 +57,35 @@ class BenchTrainTest {
     assertThat(exit).as(err.toString()).isEqualTo(2);
     return err.toString();
   }
+
+  @Test
+  void profilePrintsKernelTimePerOpTypeFromTracedSteps() {
+    String out = TrainEndToEndTest.cli("bench", "train", "--shape", "tiny", "--input-len", "16", "--steps", "1",
+        "--warmup", "0", "--rounds", "1", "--no-torch", "--profile", "2");
+    List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
+    assertThat(LAST.matcher(lines.get(lines.size() - 1)).matches()).as("last line of:%n%s", out).isTrue();
+    assertThat(out).contains("traced step 2: ").contains("profile: 2 traced steps")
+        .contains("profile: the 15 costliest sites");
+    int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("op_type")).findFirst().orElseThrow());
+    // The step's matrix products run: the model's projections (MatMul, whatever kernel oneDNN picks) and
+    // attention's batched products (Einsum, and BatchMatMul where a PEFT method adds one).
+    List<String> types = lines.subList(header + 1, lines.size()).stream().takeWhile(l -> !l.startsWith("profile:"))
+        .map(l -> l.split(" +")[0]).toList();
+    assertThat(types).contains("MatMul", "Einsum");
+    assertThat(types).noneMatch(t -> t.startsWith("_Mkl"));
+    Matcher share = Pattern.compile("profile: matmul share ([0-9.]+)% of kernel time \\(.*MatMul.*\\)").matcher(
+        lines.stream().filter(l -> l.startsWith("profile: matmul share")).findFirst().orElseThrow());
+    assertThat(share.matches()).isTrue();
+    assertThat(Double.parseDouble(share.group(1))).isGreaterThan(0).isLessThanOrEqualTo(100);
+  }
+
+  @Test
+  void aNegativeProfileCountIsRefused() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int status = TfewCli.run(new String[] {"bench", "train", "--shape", "tiny", "--no-torch", "--profile=-1"},
+        new PrintWriter(out), new PrintWriter(err));
+    assertThat(status).as("stderr:%n%s", err).isEqualTo(2);
+    assertThat(err.toString()).contains("--profile -1").doesNotContain("Exception");
+  }
 }

@@ -13,7 +13,6 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.op.math.Mean;
-import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -277,7 +276,11 @@ public final class T5Model {
     }
     KeyValue kv = rewrites.keyValue(new AttentionSite(path, stack, layer, cross, queryRows.scoped(path)),
         new KeyValue(k, v, mask));
-    Operand<TFloat32> scores = s.train.batchMatMul(q, kv.keys(), TFloat32.class, BatchMatMul.adjY(true));
+    // Einsum rather than tf.train.batchMatMul: that wrapper builds BatchMatMulV3, which TF 2.18's oneDNN
+    // pass leaves on Eigen (forward and gradient); Einsum runs as _MklEinsum both ways. At batch 8 x 256
+    // the attention products were 15% of the step's kernel time (bench train --profile), and an Einsum
+    // forward + backward of encoder self-attention's shape took 0.68x the time of BatchMatMulV3's.
+    Operand<TFloat32> scores = s.linalg.einsum(List.of(q, kv.keys()), "bhqd,bhkd->bhqk");
     if (bias != null) {
       Operand<TFloat32> b = bias;
       if (kv.keys() != k) {
@@ -292,7 +295,7 @@ public final class T5Model {
     }
     scores = s.math.add(scores, maskBias(s, kv.mask()));
     Operand<TFloat32> weights = dropout(s, s.nn.softmax(scores));
-    Operand<TFloat32> context = s.train.batchMatMul(weights, kv.values(), TFloat32.class);
+    Operand<TFloat32> context = s.linalg.einsum(List.of(weights, kv.values()), "bhqk,bhkd->bhqd");
     Operand<TFloat32> merged = s.reshape(s.linalg.transpose(context, tf.constant(new int[] {0, 2, 1, 3})),
         shapes.shape(shapes.dim(hidden, 0), shapes.dim(hidden, 1), config.innerDim()));
     return linear(s, path + ".o", path + ".o.weight", stack, layer, merged, queryRows);
@@ -375,7 +378,12 @@ public final class T5Model {
     // run draws exactly the masks the uninterrupted run would have drawn at the same step.
     Operand<TInt64> seed = s.math.add(dropoutSeed, tf.constant(new long[] {0L, ++dropoutCalls * 7919L}));
     Operand<TFloat32> u = s.random.statelessRandomUniform(s.shape(x), seed, TFloat32.class);
-    Operand<TFloat32> keep = s.dtypes.cast(s.math.greaterEqual(u, tf.constant((float) rate)), TFloat32.class);
-    return s.math.mul(s.math.mul(x, keep), tf.constant((float) (1.0 / (1.0 - rate))));
+    // The mask holds 1/(1-p) or 0, so x meets one full-size Mul forward and its gradient one backward
+    // (x * keep * scale took two each: 166 of t5-small-gated's 1,725 Mul kernels per step, bench train
+    // --profile). Multiplying by the old 0/1 mask was exact, so x * scale rounds as (x * 1) * scale did:
+    // masks, outputs and gradients are bit-identical.
+    Operand<TFloat32> keep = s.select(s.math.greaterEqual(u, tf.constant((float) rate)),
+        tf.constant((float) (1.0 / (1.0 - rate))), tf.constant(0f));
+    return s.math.mul(x, keep);
   }
 }

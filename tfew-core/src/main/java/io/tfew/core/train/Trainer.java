@@ -12,8 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -146,6 +149,18 @@ public final class Trainer {
    */
   public static double[] runStep(ModelGraph model, Session session, TrainingGraph graph, ChoiceBatch packed,
       long seed, long microIndex, double lr, long updateIndex, boolean applies) {
+    return runStep(model, session, graph, packed, seed, microIndex, lr, updateIndex, applies, null);
+  }
+
+  /**
+   * {@link #runStep(ModelGraph, Session, TrainingGraph, ChoiceBatch, long, long, double, long, boolean)}
+   * with TensorFlow's step statistics: every {@code Session.run} of the step runs with
+   * {@code RunOptions} trace level {@code FULL_TRACE}, and {@code trace} receives each run's
+   * {@code RunMetadata} (one per run: two for a clipped fused step). {@code tfew bench train --profile}
+   * aggregates them; tracing slows the step, so timed steps pass {@code null}.
+   */
+  public static double[] runStep(ModelGraph model, Session session, TrainingGraph graph, ChoiceBatch packed,
+      long seed, long microIndex, double lr, long updateIndex, boolean applies, Consumer<RunMetadata> trace) {
     try (TInt64 seedT = TInt64.vectorOf(seed, microIndex);
         TFloat32 lrT = TFloat32.scalarOf((float) lr);
         TFloat32 stepT = TFloat32.scalarOf(updateIndex)) {
@@ -157,14 +172,14 @@ public final class Trainer {
       // The terms are part of the loss already computed, so fetching them costs no extra work.
       graph.terms.values().forEach(runner::fetch);
       if (applies && graph.measuredNorm != null) {
-        return runTwoPasses(model, session, graph, packed, seedT, lrT, stepT, runner);
+        return runTwoPasses(model, session, graph, packed, seedT, lrT, stepT, runner, trace);
       }
       if (applies) {
         runner.fetch(graph.gradientNorm).addTarget(graph.apply);
       } else {
         runner.addTarget(graph.accumulate);
       }
-      try (Result r = runner.run()) {
+      try (Result r = run(runner, trace)) {
         double norm = applies ? ((TFloat32) r.get(1 + graph.terms.size())).getFloat() : Double.NaN;
         return stepResult(r, graph, norm);
       }
@@ -176,10 +191,10 @@ public final class Trainer {
    * same batch and dropout seed and so with the same gradients, applies the fused update clipped by it.
    */
   private static double[] runTwoPasses(ModelGraph model, Session session, TrainingGraph graph, ChoiceBatch packed,
-      TInt64 seedT, TFloat32 lrT, TFloat32 stepT, Session.Runner measure) {
+      TInt64 seedT, TFloat32 lrT, TFloat32 stepT, Session.Runner measure, Consumer<RunMetadata> trace) {
     double[] result;
     float norm;
-    try (Result r = measure.fetch(graph.gradientNorm).run()) {
+    try (Result r = run(measure.fetch(graph.gradientNorm), trace)) {
       norm = ((TFloat32) r.get(1 + graph.terms.size())).getFloat();
       result = stepResult(r, graph, norm);
     }
@@ -187,16 +202,27 @@ public final class Trainer {
       return result;
     }
     try (TFloat32 normT = TFloat32.scalarOf(norm);
-        Result r = packed.feed(session.runner(), graph.rank)
+        Result r = run(packed.feed(session.runner(), graph.rank)
             .feed(model.dropoutSeed(), seedT)
             .feed(graph.learningRate, lrT)
             .feed(graph.step, stepT)
             .feed(graph.measuredNorm, normT)
-            .addTarget(graph.apply)
-            .run()) {
+            .addTarget(graph.apply), trace)) {
       return result;
     }
   }
+
+  private static Result run(Session.Runner runner, Consumer<RunMetadata> trace) {
+    if (trace == null) {
+      return runner.run();
+    }
+    Result r = runner.setOptions(FULL_TRACE).runAndFetchMetadata();
+    r.getMetadata().ifPresent(trace);
+    return r;
+  }
+
+  private static final RunOptions FULL_TRACE =
+      RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
 
   /** {loss, norm, terms...} from a run that fetched the loss, then the terms. */
   private static double[] stepResult(Result r, TrainingGraph graph, double norm) {
