@@ -340,8 +340,10 @@ public final class AdapterDirectory {
       throw new TfewException(dir + ": cannot create the adapter directory (" + e.getMessage() + ")");
     }
     Map<String, FloatTensor> tensors = new TreeMap<>();
-    for (TrainableParameters.Declared d : parameters.savedBy(name).values()) {
-      tensors.put(method.adapterKey(d.key()), new FloatTensor(d.shape(), parameters.read(session, d.key())));
+    Map<String, TrainableParameters.Declared> saved = parameters.savedBy(name);
+    Map<String, float[]> values = parameters.read(session, saved.keySet());
+    for (TrainableParameters.Declared d : saved.values()) {
+      tensors.put(method.adapterKey(d.key()), new FloatTensor(d.shape(), values.get(d.key())));
     }
     SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), tensors, Map.of("format", "pt"));
     Map<String, Object> tfew = new LinkedHashMap<>();

@@ -26,7 +26,6 @@ import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.ByteDataBuffer;
-import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Assign;
 import org.tensorflow.op.core.Placeholder;
@@ -272,9 +271,7 @@ public final class T5Weights {
         }
         TFloat32 t = TFloat32.tensorOf(Shape.of(e.getValue()));
         try {
-          FloatDataBuffer buffer = t.asRawTensor().data().asFloats();
-          checkpoint.readFloats(source.get(key),
-              (offset, values, count) -> buffer.offset(offset).write(values, 0, count));
+          readInto(checkpoint, source.get(key), t);
         } catch (RuntimeException ex) {
           t.close();
           throw ex;
@@ -287,12 +284,27 @@ public final class T5Weights {
   }
 
   /**
+   * Fills {@code t} from the checkpoint's tensor {@code name} by reading the file straight into the tensor's
+   * native memory (see {@link TensorMemory}): no Java array holds the values on the way, so a weight costs one
+   * copy from the page cache, and f16/bf16 checkpoints are widened as they are read.
+   */
+  private static void readInto(Checkpoint checkpoint, String name, TFloat32 t) {
+    long bytes = t.numBytes();
+    for (long offset = 0; offset < bytes; offset += TensorMemory.MAX_WINDOW_BYTES) {
+      int length = (int) Math.min(TensorMemory.MAX_WINDOW_BYTES, bytes - offset);
+      checkpoint.readFloat32(name, offset / Float.BYTES, TensorMemory.window(t, offset, length));
+    }
+  }
+
+  /**
    * How many bytes of fed tensors one loading run assigns. Each {@code Session.run} with a new set of
    * feeds makes TensorFlow prune the whole graph and build an executor for it: one run per weight spent
    * nearly all of a t5-base load in that (a JFR profile of {@code bench load-child} put 938 of 1,000
-   * samples in {@code TF_SessionRun} under {@code T5Weights.load}). Grouping cuts the runs to a few dozen,
-   * while the fed copies held at once stay an eighth of the model, at most 256 MiB, and at least its largest
-   * weight.
+   * samples in {@code TF_SessionRun} under {@code T5Weights.load}). Grouping cuts the runs to about eight,
+   * while the fed copies held at once stay an eighth of the model, at most 1 GiB, and at least its largest
+   * weight. Each group still costs a pruning pass (0.2-0.6 s for t5-base's scoring graph on a busy 2-core
+   * machine, against 25 ms for the same run repeated), so the earlier 256 MiB cap would make T0-3B's 11.4 GB
+   * about 45 such passes; 1 GiB makes it 12, and stays under a tenth of that model.
    */
   static long groupBytes(java.util.Collection<long[]> shapes) {
     long total = 0;
@@ -302,7 +314,7 @@ public final class T5Weights {
       total += bytes;
       largest = Math.max(largest, bytes);
     }
-    return Math.max(largest, Math.min(256L << 20, total / 8));
+    return Math.max(largest, Math.min(1L << 30, total / 8));
   }
 
   /**

@@ -7,6 +7,7 @@ import io.tfew.api.model.Parameters;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -355,6 +356,36 @@ public final class TrainableParameters implements Parameters {
         // assignment only
       }
     }
+  }
+
+  /**
+   * Reads several parameters' or frozen tensors' current values in one {@code Session.run}, keyed and ordered
+   * as {@code keys}: each distinct run costs TensorFlow a pruning pass over the whole graph, so reading an
+   * adapter's tensors one run each (LoRA on every linear: ~100) spent nearly all of an adapter save in it.
+   */
+  public Map<String, float[]> read(Session session, Collection<String> keys) {
+    List<Declared> wanted = new ArrayList<>();
+    for (String key : keys) {
+      Declared d = find(key);
+      if (d == null) {
+        throw new TfewException("no parameter '" + key + "' is declared");
+      }
+      wanted.add(d);
+    }
+    Map<String, float[]> out = new LinkedHashMap<>();
+    if (wanted.isEmpty()) {
+      return out;
+    }
+    Session.Runner runner = session.runner();
+    wanted.forEach(d -> runner.fetch(d.variable()));
+    try (Result r = runner.run()) {
+      for (int i = 0; i < wanted.size(); i++) {
+        float[] values = new float[Math.toIntExact(wanted.get(i).size())];
+        ((TFloat32) r.get(i)).asRawTensor().data().asFloats().read(values);
+        out.put(wanted.get(i).key(), values);
+      }
+    }
+    return out;
   }
 
   /** Reads a parameter's or frozen tensor's current values. */
