@@ -29,6 +29,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -362,6 +363,7 @@ public final class BenchCommand {
         String peak = null;
         String baseline = null;
         String loadSeconds = null;
+        String cpuSeconds = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
           String line;
           while ((line = r.readLine()) != null) {
@@ -371,10 +373,13 @@ public final class BenchCommand {
               baseline = line.substring("baseline_rss_bytes=".length());
             } else if (line.startsWith("load_seconds=")) {
               loadSeconds = line.substring("load_seconds=".length());
+            } else if (line.startsWith("load_cpu_seconds=")) {
+              cpuSeconds = line.substring("load_cpu_seconds=".length());
             }
           }
         }
-        if (child.waitFor() != 0 || peak == null || baseline == null || loadSeconds == null) {
+        if (child.waitFor() != 0 || peak == null || baseline == null || loadSeconds == null
+            || cpuSeconds == null) {
           throw new TfewException("bench load: the loading process failed (exit " + child.exitValue() + ")");
         }
         long peakBytes = Long.parseLong(peak);
@@ -386,7 +391,10 @@ public final class BenchCommand {
         out.printf(Locale.ROOT, "added_rss_bytes=%d (peak - baseline) ratio_to_checkpoint=%.3f%n", added,
             (double) added / bytes);
         double seconds = Double.parseDouble(loadSeconds);
-        out.printf(Locale.ROOT, "weight_load_seconds=%.2f (%.2f GB/s)%n", seconds, bytes / seconds / 1e9);
+        // CPU seconds (all threads, TensorFlow's included) say what the load costs when other processes share
+        // the cores and stretch the wall time.
+        out.printf(Locale.ROOT, "weight_load_seconds=%.2f (%.2f GB/s) cpu_seconds=%.2f%n", seconds,
+            bytes / seconds / 1e9, Double.parseDouble(cpuSeconds));
         out.flush();
         return 0;
       } finally {
@@ -411,11 +419,14 @@ public final class BenchCommand {
         RankScoringGraph.build(graph.ops(), graph.model());
         try (Session session = graph.startSession()) {
           out.println("baseline_rss_bytes=" + ResidentMemory.currentBytes());
+          var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+          long cpu = os.getProcessCpuTime();
           long start = System.nanoTime();
           try (Checkpoint checkpoint = Checkpoint.open(dir)) {
             graph.weights().load(session, checkpoint, n -> { });
           }
           out.println("load_seconds=" + (System.nanoTime() - start) / 1e9);
+          out.println("load_cpu_seconds=" + (os.getProcessCpuTime() - cpu) / 1e9);
           out.println("peak_rss_bytes=" + ResidentMemory.peakBytes());
         }
       }

@@ -18,6 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -258,28 +263,137 @@ public final class T5Weights {
             + Arrays.toString(e.getValue()) + "; use the config.json that came with these weights");
       }
     }
-    long loaded = 0;
-    try (AssignBatch batch = new AssignBatch(session, groupBytes(shapes.values()))) {
+    long limit = groupBytes(shapes.values());
+    long[] loaded = {0};
+    List<String> group = new ArrayList<>();
+    long bytes = 0;
+    ExecutorService readers = Executors.newFixedThreadPool(READ_THREADS, r -> {
+      Thread t = new Thread(r, "tfew-weight-reader");
+      t.setDaemon(true);
+      return t;
+    });
+    try (FeedPool pool = new FeedPool();
+        AssignBatch batch = new AssignBatch(session, Long.MAX_VALUE, pool::release)) {
       for (Map.Entry<String, long[]> e : shapes.entrySet()) {
         String key = e.getKey();
         if (derivesFrom(key) || replaced.contains(key)) {
           // Derivations need the values in Java; this is one weight's worth, released before the next.
           assign(session, key, checkpoint.readFloats(source.get(key)));
-          loaded += Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
-          progress.accept(loaded);
+          loaded[0] += Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
+          progress.accept(loaded[0]);
           continue;
         }
-        TFloat32 t = TFloat32.tensorOf(Shape.of(e.getValue()));
-        try {
-          readInto(checkpoint, source.get(key), t);
-        } catch (RuntimeException ex) {
-          t.close();
-          throw ex;
+        group.add(key);
+        bytes += 4 * Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
+        if (bytes >= limit) {
+          loadGroup(group, checkpoint, source, pool, batch, readers, loaded, progress);
+          group.clear();
+          bytes = 0;
         }
-        loaded += t.size();
-        batch.add(key, t);
-        progress.accept(loaded);
       }
+      loadGroup(group, checkpoint, source, pool, batch, readers, loaded, progress);
+    } finally {
+      readers.shutdownNow();
+    }
+  }
+
+  /** Threads reading one group's weights from the file at once; the assignment itself runs on TensorFlow's. */
+  private static final int READ_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+  /**
+   * Reads one group's weights into fed tensors (several at once: each is a separate stretch of the file) and
+   * assigns them in one run.
+   */
+  private void loadGroup(List<String> group, Checkpoint checkpoint, Map<String, String> source, FeedPool pool,
+      AssignBatch batch, ExecutorService readers, long[] loaded, LongConsumer progress) {
+    if (group.isEmpty()) {
+      return;
+    }
+    List<TFloat32> tensors = pool.take(group.stream().map(shapes::get).toList());
+    try {
+      List<Future<?>> reads = new ArrayList<>();
+      for (int i = 0; i < group.size(); i++) {
+        String name = source.get(group.get(i));
+        TFloat32 t = tensors.get(i);
+        reads.add(readers.submit(() -> readInto(checkpoint, name, t)));
+      }
+      awaitAll(reads);
+    } catch (RuntimeException ex) {
+      tensors.forEach(Tensor::close);
+      throw ex;
+    }
+    for (int i = 0; i < group.size(); i++) {
+      batch.add(group.get(i), tensors.get(i));
+      loaded[0] += tensors.get(i).size();
+      progress.accept(loaded[0]);
+    }
+    batch.flush();
+  }
+
+  /** Waits for every read, then rethrows the first failure as it was thrown (a CheckpointException names the file). */
+  private static void awaitAll(List<Future<?>> reads) {
+    RuntimeException first = null;
+    for (Future<?> f : reads) {
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        if (first == null) {
+          first = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        reads.forEach(r -> r.cancel(true));
+        throw new TfewException("interrupted while loading weights");
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /**
+   * Fed tensors kept from one group to the next. T5 repeats a few shapes in every layer, so most of a group's
+   * tensors can reuse the previous group's memory: that memory is already mapped, where a fresh tensor of tens
+   * of megabytes is a new mapping whose pages the kernel must fault in and zero before the file is copied in.
+   * Tensors no shape of the next group needs are closed before anything new is allocated, so the fed memory
+   * held at once stays one group's.
+   */
+  private static final class FeedPool implements AutoCloseable {
+    private final List<TFloat32> free = new ArrayList<>();
+
+    void release(TFloat32 t) {
+      free.add(t);
+    }
+
+    List<TFloat32> take(List<long[]> wanted) {
+      TFloat32[] out = new TFloat32[wanted.size()];
+      for (int i = 0; i < out.length; i++) {
+        for (int j = 0; j < free.size(); j++) {
+          if (Arrays.equals(free.get(j).shape().asArray(), wanted.get(i))) {
+            out[i] = free.remove(j);
+            break;
+          }
+        }
+      }
+      free.forEach(Tensor::close);
+      free.clear();
+      try {
+        for (int i = 0; i < out.length; i++) {
+          if (out[i] == null) {
+            out[i] = TFloat32.tensorOf(Shape.of(wanted.get(i)));
+          }
+        }
+      } catch (RuntimeException e) {
+        Arrays.stream(out).filter(Objects::nonNull).forEach(Tensor::close);
+        throw e;
+      }
+      return new ArrayList<>(Arrays.asList(out));
+    }
+
+    @Override
+    public void close() {
+      free.forEach(Tensor::close);
+      free.clear();
     }
   }
 
@@ -324,13 +438,15 @@ public final class T5Weights {
   public final class AssignBatch implements AutoCloseable {
     private final Session session;
     private final long limitBytes;
+    private final Consumer<TFloat32> release;
     private final List<String> keys = new ArrayList<>();
     private final List<TFloat32> tensors = new ArrayList<>();
     private long bytes;
 
-    private AssignBatch(Session session, long limitBytes) {
+    private AssignBatch(Session session, long limitBytes, Consumer<TFloat32> release) {
       this.session = session;
       this.limitBytes = limitBytes;
+      this.release = release;
     }
 
     /**
@@ -368,7 +484,7 @@ public final class T5Weights {
           // assignment only; nothing fetched
         }
       } finally {
-        tensors.forEach(Tensor::close);
+        tensors.forEach(release);
         tensors.clear();
         keys.clear();
         bytes = 0;
@@ -383,7 +499,7 @@ public final class T5Weights {
 
   /** A batch of weight assignments for random or computed weights (benchmarks, tests); see {@link AssignBatch}. */
   public AssignBatch assignBatch(Session session) {
-    return new AssignBatch(session, groupBytes(shapes.values()));
+    return new AssignBatch(session, groupBytes(shapes.values()), Tensor::close);
   }
 
   /**

@@ -1,8 +1,10 @@
 package io.tfew.core.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tfew.core.checkpoint.Checkpoint;
+import io.tfew.core.checkpoint.CheckpointException;
 import io.tfew.core.checkpoint.FloatTensor;
 import io.tfew.core.checkpoint.SafetensorsWriter;
 import io.tfew.core.data.RankDataReader;
@@ -12,9 +14,11 @@ import io.tfew.core.score.ExampleEncoder;
 import io.tfew.core.testing.SharedFixtures;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +75,25 @@ class T5WeightsTest {
     T5Config config = T5Config.read(FIXTURE.resolve("config.json"));
     assertThat(loadedValues(FIXTURE, config)).containsExactlyInAnyOrderEntriesOf(subset(f32, config));
     assertThat(loadedValues(dir, config)).containsExactlyInAnyOrderEntriesOf(subset(bf16, config));
+  }
+
+  @Test
+  void aFileTruncatedDuringTheLoadFailsWithTheReadersMessage(@TempDir Path dir) throws Exception {
+    Files.copy(FIXTURE.resolve("config.json"), dir.resolve("config.json"));
+    Path weights = Files.copy(FIXTURE.resolve("model.safetensors"), dir.resolve("model.safetensors"));
+    T5Config config = T5Config.read(FIXTURE.resolve("config.json"));
+    try (Graph g = new Graph()) {
+      T5Weights declared = T5Weights.declare(Ops.create(g), config);
+      try (Session session = new Session(g); Checkpoint c = Checkpoint.open(dir)) {
+        try (FileChannel ch = FileChannel.open(weights, StandardOpenOption.WRITE)) {
+          ch.truncate(ch.size() / 2);
+        }
+        assertThatThrownBy(() -> declared.load(session, c, n -> { }))
+            .isInstanceOf(CheckpointException.class)
+            .hasMessageContaining(weights.toString())
+            .hasMessageContaining("truncated");
+      }
+    }
   }
 
   private static Map<String, float[]> subset(Map<String, float[]> all, T5Config config) {
