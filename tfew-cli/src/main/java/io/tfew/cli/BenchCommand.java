@@ -391,8 +391,8 @@ public final class BenchCommand {
         out.printf(Locale.ROOT, "added_rss_bytes=%d (peak - baseline) ratio_to_checkpoint=%.3f%n", added,
             (double) added / bytes);
         double seconds = Double.parseDouble(loadSeconds);
-        // CPU seconds (all threads, TensorFlow's included) say what the load costs when other processes share
-        // the cores and stretch the wall time.
+        // CPU seconds (all threads, TensorFlow's included) beside the wall time: on a shared machine other
+        // processes stretch the wall time most, though contention inflates CPU time too.
         out.printf(Locale.ROOT, "weight_load_seconds=%.2f (%.2f GB/s) cpu_seconds=%.2f%n", seconds,
             bytes / seconds / 1e9, Double.parseDouble(cpuSeconds));
         out.flush();
