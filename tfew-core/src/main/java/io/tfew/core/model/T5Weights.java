@@ -47,8 +47,8 @@ import org.tensorflow.types.family.TType;
  * their loading from a checkpoint.
  *
  * <p>Weights are variables assigned from fed tensors, never constants: a GraphDef is capped at 2 GB.
- * Loading streams one tensor at a time from the file into a native tensor and assigns it, so the
- * peak memory is the variables plus the largest single weight.
+ * Loading reads the weights from the file straight into native tensors and assigns them a group at a
+ * time (see {@link #groupBytes}), so the peak memory is the variables plus one group of fed tensors.
  *
  * <p>It also holds the frozen tensors methods derive from base weights
  * ({@link io.tfew.api.model.Parameters#frozenFromBase}), computed as each weight loads, and skips the
@@ -425,11 +425,10 @@ public final class T5Weights {
    * How many bytes of fed tensors one loading run assigns. Each {@code Session.run} with a new set of
    * feeds makes TensorFlow prune the whole graph and build an executor for it: one run per weight spent
    * nearly all of a t5-base load in that (a JFR profile of {@code bench load-child} put 938 of 1,000
-   * samples in {@code TF_SessionRun} under {@code T5Weights.load}). Grouping cuts the runs to about eight,
-   * while the fed copies held at once stay an eighth of the model, at most 1 GiB, and at least its largest
-   * weight. Each group still costs a pruning pass (0.2-0.6 s for t5-base's scoring graph on a busy 2-core
-   * machine, against 25 ms for the same run repeated), so the earlier 256 MiB cap would make T0-3B's 11.4 GB
-   * about 45 such passes; 1 GiB makes it 12, and stays under a tenth of that model.
+   * samples in {@code TF_SessionRun} under {@code T5Weights.load}). Grouping cuts the runs to a few dozen,
+   * and since every group's run has the same signature (see {@link AssignBatch#flush}) only the first one
+   * builds an executor; the fed copies held at once stay an eighth of the model, at most 256 MiB, and at
+   * least its largest weight.
    */
   static long groupBytes(java.util.Collection<long[]> shapes) {
     long total = 0;
@@ -439,7 +438,7 @@ public final class T5Weights {
       total += bytes;
       largest = Math.max(largest, bytes);
     }
-    return Math.max(largest, Math.min(1L << 30, total / 8));
+    return Math.max(largest, Math.min(256L << 20, total / 8));
   }
 
   /**
@@ -485,9 +484,9 @@ public final class T5Weights {
      * Assigns everything queued, in one run. Every flush runs the same signature: each loadable weight's
      * gated assignment is a target, fed either its queued values or an empty tensor, on which the gate
      * (a Switch) leaves the assignment dead, so it does not run. TensorFlow builds an executor for a signature
-     * once, and building one prunes and optimises the whole graph: about 0.1 s of CPU per signature for
-     * t5-base's scoring graph and several times that for its training graph, where a signature per group made
-     * that most of the load.
+     * once, and building one prunes and optimises the whole graph, which costs more the larger the graph: with
+     * a signature per group, loading t5-base into its training graph took 5.5-10 s on a busy 2-core machine,
+     * and 2.2-2.8 s with this one signature.
      */
     public void flush() {
       if (tensors.isEmpty()) {
