@@ -30,6 +30,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -387,7 +388,8 @@ public final class BenchCommand {
   /** Peak resident memory of loading a checkpoint, measured in a fresh JVM. */
   @Command(name = "load", mixinStandardHelpOptions = true,
       description = "Writes a random checkpoint (default t5-base shape), loads it in a child JVM and reports "
-          + "its peak resident memory against the checkpoint's float32 size.")
+          + "its peak resident memory and what loading added to the runtime's (peak - baseline), each against the "
+          + "checkpoint's float32 size, and the load speed in GB/s.")
   static final class Load implements Callable<Integer> {
     @Option(names = "--shape", defaultValue = "t5-base") String shape;
     @Option(names = "--dir", description = "Where to write the checkpoint (default: a temporary directory, deleted after).")
@@ -420,6 +422,8 @@ public final class BenchCommand {
         Process child = pb.start();
         String peak = null;
         String baseline = null;
+        String loadSeconds = null;
+        String cpuSeconds = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
           String line;
           while ((line = r.readLine()) != null) {
@@ -427,16 +431,30 @@ public final class BenchCommand {
               peak = line.substring("peak_rss_bytes=".length());
             } else if (line.startsWith("baseline_rss_bytes=")) {
               baseline = line.substring("baseline_rss_bytes=".length());
+            } else if (line.startsWith("load_seconds=")) {
+              loadSeconds = line.substring("load_seconds=".length());
+            } else if (line.startsWith("load_cpu_seconds=")) {
+              cpuSeconds = line.substring("load_cpu_seconds=".length());
             }
           }
         }
-        if (child.waitFor() != 0 || peak == null) {
+        if (child.waitFor() != 0 || peak == null || baseline == null || loadSeconds == null
+            || cpuSeconds == null) {
           throw new TfewException("bench load: the loading process failed (exit " + child.exitValue() + ")");
         }
         long peakBytes = Long.parseLong(peak);
         out.printf(Locale.ROOT, "model=%s parameters=%,d checkpoint_f32_bytes=%d%n", shape, bytes / 4, bytes);
         out.printf(Locale.ROOT, "baseline_rss_bytes=%s (JVM + TensorFlow runtime before loading)%n", baseline);
         out.printf(Locale.ROOT, "peak_rss_bytes=%d ratio_to_checkpoint=%.3f%n", peakBytes, (double) peakBytes / bytes);
+        // The memory target counts what loading adds to the runtime, which is a fixed cost whatever the model.
+        long added = peakBytes - Long.parseLong(baseline);
+        out.printf(Locale.ROOT, "added_rss_bytes=%d (peak - baseline) ratio_to_checkpoint=%.3f%n", added,
+            (double) added / bytes);
+        double seconds = Double.parseDouble(loadSeconds);
+        // CPU seconds (all threads, TensorFlow's included) beside the wall time: on a shared machine other
+        // processes stretch the wall time most, though contention inflates CPU time too.
+        out.printf(Locale.ROOT, "weight_load_seconds=%.2f (%.2f GB/s) cpu_seconds=%.2f%n", seconds,
+            bytes / seconds / 1e9, Double.parseDouble(cpuSeconds));
         out.flush();
         return 0;
       } finally {
@@ -461,9 +479,14 @@ public final class BenchCommand {
         RankScoringGraph.build(graph.ops(), graph.model());
         try (Session session = graph.startSession()) {
           out.println("baseline_rss_bytes=" + ResidentMemory.currentBytes());
+          var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+          long cpu = os.getProcessCpuTime();
+          long start = System.nanoTime();
           try (Checkpoint checkpoint = Checkpoint.open(dir)) {
             graph.weights().load(session, checkpoint, n -> { });
           }
+          out.println("load_seconds=" + (System.nanoTime() - start) / 1e9);
+          out.println("load_cpu_seconds=" + (os.getProcessCpuTime() - cpu) / 1e9);
           out.println("peak_rss_bytes=" + ResidentMemory.peakBytes());
         }
       }

@@ -161,6 +161,7 @@ public final class AdapterDirectory {
       Session session) {
     Path weights = weightsFile(dir);
     Map<String, TrainableParameters.Declared> declared = parameters.savedBy(name);
+    Map<String, float[]> values = new LinkedHashMap<>();
     try (SafetensorsReader reader = SafetensorsReader.open(weights)) {
       Map<String, String> byFileKey = new LinkedHashMap<>();
       for (String key : declared.keySet()) {
@@ -188,9 +189,25 @@ public final class AdapterDirectory {
               + Arrays.toString(info.shape()) + " but method '" + name + "' needs "
               + Arrays.toString(d.shape()) + " for this model");
         }
-        parameters.assign(session, d.key(), requireFinite(weights, e.getKey(), reader.readFloats(e.getKey())));
+        values.put(d.key(), requireFinite(weights, e.getKey(), reader.readFloats(e.getKey())));
+        values = assignIfLarge(parameters, session, values);
       }
     }
+    parameters.assign(session, values);
+  }
+
+  /**
+   * Assigns what has been read so far once it reaches a run's worth, so an adapter as large as the model (full
+   * fine-tuning) is never held on the heap whole; a usual adapter is assigned in one run at the end.
+   */
+  private static Map<String, float[]> assignIfLarge(TrainableParameters parameters, Session session,
+      Map<String, float[]> pending) {
+    long values = pending.values().stream().mapToLong(v -> v.length).sum();
+    if (values < TrainableParameters.RUN_BATCH_VALUES) {
+      return pending;
+    }
+    parameters.assign(session, pending);
+    return new LinkedHashMap<>();
   }
 
   /**
@@ -205,6 +222,7 @@ public final class AdapterDirectory {
     int tasks = dirs.size();
     Map<String, TrainableParameters.Declared> declared = parameters.savedBy(name);
     List<SafetensorsReader> readers = new ArrayList<>();
+    Map<String, float[]> assigned = new LinkedHashMap<>();
     try {
       for (Path dir : dirs) {
         SafetensorsReader reader = SafetensorsReader.open(weightsFile(dir));
@@ -250,11 +268,13 @@ public final class AdapterDirectory {
                 + Arrays.toString(slotShape != null ? slotShape : d.shape()) + " for this model");
           }
         }
-        parameters.assign(session, d.key(), all);
+        assigned.put(d.key(), all);
+        assigned = assignIfLarge(parameters, session, assigned);
       }
     } finally {
       readers.forEach(SafetensorsReader::close);
     }
+    parameters.assign(session, assigned);
   }
 
   /**
@@ -340,8 +360,10 @@ public final class AdapterDirectory {
       throw new TfewException(dir + ": cannot create the adapter directory (" + e.getMessage() + ")");
     }
     Map<String, FloatTensor> tensors = new TreeMap<>();
-    for (TrainableParameters.Declared d : parameters.savedBy(name).values()) {
-      tensors.put(method.adapterKey(d.key()), new FloatTensor(d.shape(), parameters.read(session, d.key())));
+    Map<String, TrainableParameters.Declared> saved = parameters.savedBy(name);
+    Map<String, float[]> values = parameters.read(session, saved.keySet());
+    for (TrainableParameters.Declared d : saved.values()) {
+      tensors.put(method.adapterKey(d.key()), new FloatTensor(d.shape(), values.get(d.key())));
     }
     SafetensorsWriter.write(dir.resolve(WEIGHTS_FILE), tensors, Map.of("format", "pt"));
     Map<String, Object> tfew = new LinkedHashMap<>();

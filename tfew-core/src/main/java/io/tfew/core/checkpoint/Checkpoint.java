@@ -1,5 +1,6 @@
 package io.tfew.core.checkpoint;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,6 +113,11 @@ public final class Checkpoint implements AutoCloseable {
   /** Streams a tensor as float32; see {@link SafetensorsReader#readFloats(String, FloatSink)}. */
   public void readFloats(String name, FloatSink sink) {
     reader(name).readFloats(name, sink);
+  }
+
+  /** Reads part of a tensor as float32 into a buffer; see {@link SafetensorsReader#readFloat32}. */
+  public void readFloat32(String name, long firstElement, ByteBuffer target) {
+    reader(name).readFloat32(name, firstElement, target);
   }
 
   /** Reads a whole tensor into a new array. */

@@ -2,6 +2,7 @@ package io.tfew.core.checkpoint;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /** Converts little-endian floating point elements of any readable {@link DType} to float32. */
 final class FloatDecoder {
@@ -26,6 +27,38 @@ final class FloatDecoder {
         for (int i = 0; i < count; i++) {
           // bfloat16 is the top half of a float32, so widening is a shift and always exact.
           dst[i] = Float.intBitsToFloat((le.getShort(le.position() + 2 * i) & 0xffff) << 16);
+        }
+      }
+      default -> throw new IllegalArgumentException("not a float dtype: " + dtype);
+    }
+  }
+
+  /**
+   * Decodes {@code count} elements from {@code src} (little endian) into {@code dst} at its position, which it
+   * advances; {@code dst} may be a view of native memory in any byte order.
+   */
+  static void decode(DType dtype, ByteBuffer src, FloatBuffer dst, int count) {
+    ByteBuffer le = src.order(ByteOrder.LITTLE_ENDIAN);
+    int at = le.position();
+    switch (dtype) {
+      case F32 -> {
+        for (int i = 0; i < count; i++) {
+          dst.put(le.getFloat(at + 4 * i));
+        }
+      }
+      case F64 -> {
+        for (int i = 0; i < count; i++) {
+          dst.put((float) le.getDouble(at + 8 * i));
+        }
+      }
+      case F16 -> {
+        for (int i = 0; i < count; i++) {
+          dst.put(halfToFloat(le.getShort(at + 2 * i)));
+        }
+      }
+      case BF16 -> {
+        for (int i = 0; i < count; i++) {
+          dst.put(Float.intBitsToFloat((le.getShort(at + 2 * i) & 0xffff) << 16));
         }
       }
       default -> throw new IllegalArgumentException("not a float dtype: " + dtype);

@@ -3,6 +3,8 @@ package io.tfew.core.checkpoint;
 import io.tfew.core.files.FileKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
@@ -136,6 +138,65 @@ public final class SafetensorsReader implements AutoCloseable {
       throw new CheckpointException(file + ": I/O error reading tensor \"" + name + "\" (" + e
           + "); check the disk and re-download the file if it is damaged", e);
     }
+  }
+
+  /**
+   * Reads elements {@code [firstElement, firstElement + target.remaining() / 4)} of a tensor as float32 into
+   * {@code target}, in {@code target}'s byte order, advancing its position to its limit. Meant for a direct
+   * buffer over native memory (a TensorFlow tensor's own): a little-endian float32 tensor goes from the file
+   * straight into it with no heap copy, and f16, bf16 and f64 are widened chunk by chunk, so no whole-tensor
+   * array is ever made.
+   */
+  public void readFloat32(String name, long firstElement, ByteBuffer target) {
+    TensorInfo info = info(name);
+    DType dtype = info.dtype();
+    if (!dtype.isFloatReadable()) {
+      throw new CheckpointException(file + ": tensor \"" + name + "\" has dtype " + dtype
+          + ", which cannot be read as floats (supported: F32, F16, BF16, F64); convert the checkpoint"
+          + " to a floating point type");
+    }
+    long total = info.numel();
+    if (target.remaining() % Float.BYTES != 0 || firstElement < 0
+        || firstElement + target.remaining() / Float.BYTES > total) {
+      throw new IllegalArgumentException(file + ": tensor \"" + name + "\" has " + total + " elements; cannot read "
+          + target.remaining() + " bytes of float32 from element " + firstElement);
+    }
+    int width = dtype.byteSize();
+    long count = target.remaining() / Float.BYTES;
+    long begin = info.dataBegin() + firstElement * width;
+    try {
+      if (dtype == DType.F32 && target.order() == ByteOrder.LITTLE_ENDIAN) {
+        if (!SafetensorsHeader.readFully(channel, target, begin)) {
+          throw truncated(name, firstElement, total);
+        }
+        return;
+      }
+      int perChunk = (int) Math.min(chunkBytes / width, Math.max(count, 1));
+      ByteBuffer bytes = ByteBuffer.allocate(perChunk * width);
+      FloatBuffer out = target.slice().order(target.order()).asFloatBuffer();
+      long done = 0;
+      while (done < count) {
+        int n = (int) Math.min(perChunk, count - done);
+        bytes.clear().limit(n * width);
+        if (!SafetensorsHeader.readFully(channel, bytes, begin + done * width)) {
+          throw truncated(name, firstElement + done, total);
+        }
+        bytes.flip();
+        FloatDecoder.decode(dtype, bytes, out, n);
+        done += n;
+      }
+      target.position(target.limit());
+    } catch (ClosedChannelException e) {
+      throw new IllegalStateException(file + ": reader is closed", e);
+    } catch (IOException e) {
+      throw new CheckpointException(file + ": I/O error reading tensor \"" + name + "\" (" + e
+          + "); check the disk and re-download the file if it is damaged", e);
+    }
+  }
+
+  private CheckpointException truncated(String name, long element, long total) {
+    return new CheckpointException(file + ": file ends inside tensor \"" + name + "\" (element "
+        + element + " of " + total + "); it was truncated after opening; re-download or re-export it");
   }
 
   /** Reads a whole tensor into a new array; for tensors that comfortably fit on the heap. */

@@ -7,6 +7,7 @@ import io.tfew.api.model.Parameters;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +50,12 @@ public final class TrainableParameters implements Parameters {
 
   /** Values per initialising run (64 MB of float32). */
   private static final long INIT_BATCH_VALUES = 16L << 20;
+
+  /**
+   * Values one batched read or assignment moves per run (256 MB of float32): a small adapter takes one run,
+   * while a full fine-tune's "adapter", as large as the model, never holds a second native copy of itself.
+   */
+  public static final long RUN_BATCH_VALUES = 64L << 20;
 
   private final Ops tf;
   private final T5Weights base;
@@ -338,8 +345,36 @@ public final class TrainableParameters implements Parameters {
     }
   }
 
-  /** Sets a parameter's or frozen tensor's values, e.g. from a loaded adapter. */
-  public void assign(Session session, String key, float[] values) {
+  /**
+   * Sets several parameters' or frozen tensors' values in one {@code Session.run} (one run per key would cost
+   * a pruning pass over the whole graph each; see {@link #RUN_BATCH_VALUES} for very large sets); every key and
+   * length is checked before anything is assigned.
+   */
+  public void assign(Session session, Map<String, float[]> values) {
+    List<Declared> targets = new ArrayList<>();
+    for (Map.Entry<String, float[]> e : values.entrySet()) {
+      targets.add(checked(e.getKey(), e.getValue()));
+    }
+    for (List<Declared> batch : batches(targets, RUN_BATCH_VALUES)) {
+      List<TFloat32> tensors = new ArrayList<>();
+      try {
+        Session.Runner runner = session.runner();
+        for (Declared d : batch) {
+          TFloat32 t = TFloat32.tensorOf(Shape.of(d.shape()));
+          tensors.add(t);
+          t.asRawTensor().data().asFloats().write(values.get(d.key()));
+          runner.feed(d.feed(), t).addTarget(d.assign());
+        }
+        try (Result r = runner.run()) {
+          // assignment only
+        }
+      } finally {
+        tensors.forEach(TFloat32::close);
+      }
+    }
+  }
+
+  private Declared checked(String key, float[] values) {
     Declared d = find(key);
     if (d == null) {
       throw new TfewException("no parameter '" + key + "' is declared; declared: " + declared.keySet()
@@ -349,12 +384,67 @@ public final class TrainableParameters implements Parameters {
       throw new TfewException("parameter '" + key + "' has shape " + Arrays.toString(d.shape())
           + " (" + d.size() + " values) but " + values.length + " values were given");
     }
+    return d;
+  }
+
+  /** Sets a parameter's or frozen tensor's values, e.g. from a loaded adapter. */
+  public void assign(Session session, String key, float[] values) {
+    Declared d = checked(key, values);
     try (TFloat32 t = TFloat32.tensorOf(Shape.of(d.shape()))) {
       t.asRawTensor().data().asFloats().write(values);
       try (Result r = session.runner().feed(d.feed(), t).addTarget(d.assign()).run()) {
         // assignment only
       }
     }
+  }
+
+  /**
+   * Reads several parameters' or frozen tensors' current values in one {@code Session.run} (see
+   * {@link #RUN_BATCH_VALUES} for very large sets), keyed and ordered as {@code keys}: each distinct run costs TensorFlow a pruning pass over the whole graph, so reading an
+   * adapter's tensors one run each (LoRA on every linear: ~100) spent nearly all of an adapter save in it.
+   */
+  public Map<String, float[]> read(Session session, Collection<String> keys) {
+    List<Declared> wanted = new ArrayList<>();
+    for (String key : keys) {
+      Declared d = find(key);
+      if (d == null) {
+        throw new TfewException("no parameter '" + key + "' is declared");
+      }
+      wanted.add(d);
+    }
+    Map<String, float[]> out = new LinkedHashMap<>();
+    for (List<Declared> batch : batches(wanted, RUN_BATCH_VALUES)) {
+      Session.Runner runner = session.runner();
+      batch.forEach(d -> runner.fetch(d.variable()));
+      try (Result r = runner.run()) {
+        for (int i = 0; i < batch.size(); i++) {
+          float[] values = new float[Math.toIntExact(batch.get(i).size())];
+          ((TFloat32) r.get(i)).asRawTensor().data().asFloats().read(values);
+          out.put(batch.get(i).key(), values);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Consecutive runs of {@code all} of at most {@code limit} values each (or one tensor, if larger). */
+  static List<List<Declared>> batches(List<Declared> all, long limit) {
+    List<List<Declared>> out = new ArrayList<>();
+    List<Declared> current = new ArrayList<>();
+    long values = 0;
+    for (Declared d : all) {
+      if (!current.isEmpty() && values + d.size() > limit) {
+        out.add(current);
+        current = new ArrayList<>();
+        values = 0;
+      }
+      current.add(d);
+      values += d.size();
+    }
+    if (!current.isEmpty()) {
+      out.add(current);
+    }
+    return out;
   }
 
   /** Reads a parameter's or frozen tensor's current values. */

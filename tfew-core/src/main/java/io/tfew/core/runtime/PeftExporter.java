@@ -14,6 +14,7 @@ import io.tfew.core.score.RankScoringGraph;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,24 +65,31 @@ public final class PeftExporter {
       try (Session session = graph.startSession()) {
         TrainableParameters parameters = graph.parameters();
         AdapterDirectory.load(dir, method.name(), m, parameters, session);
-        Map<String, FloatTensor> tensors = new TreeMap<>();
-        for (Map.Entry<String, Operand<TFloat32>> e : export.get().tensors().entrySet()) {
-          tensors.put(e.getKey(), fetch(session, e.getValue()));
-        }
+        Map<String, FloatTensor> tensors = fetchAll(session, export.get().tensors());
         AdapterDirectory.writePeft(out, tensors, export.get().adapterConfig());
       }
       return String.valueOf(export.get().adapterConfig().get("peft_type"));
     }
   }
 
-  private static FloatTensor fetch(Session session, Operand<TFloat32> value) {
-    try (Result r = session.runner().fetch(value).run()) {
-      TFloat32 t = (TFloat32) r.get(0);
-      long[] shape = t.shape().asArray();
-      float[] values = new float[Math.toIntExact(t.shape().size())];
-      t.asRawTensor().data().asFloats().read(values);
-      return new FloatTensor(shape, values);
+  /** All exported tensors in one run: each distinct run costs TensorFlow a pruning pass over the whole graph. */
+  private static Map<String, FloatTensor> fetchAll(Session session, Map<String, Operand<TFloat32>> values) {
+    Map<String, FloatTensor> out = new TreeMap<>();
+    if (values.isEmpty()) {
+      return out;
     }
+    List<String> keys = new ArrayList<>(values.keySet());
+    Session.Runner runner = session.runner();
+    keys.forEach(k -> runner.fetch(values.get(k)));
+    try (Result r = runner.run()) {
+      for (int i = 0; i < keys.size(); i++) {
+        TFloat32 t = (TFloat32) r.get(i);
+        float[] v = new float[Math.toIntExact(t.shape().size())];
+        t.asRawTensor().data().asFloats().read(v);
+        out.put(keys.get(i), new FloatTensor(t.shape().asArray(), v));
+      }
+    }
+    return out;
   }
 
   private static boolean sameDirectory(Path a, Path b) {
