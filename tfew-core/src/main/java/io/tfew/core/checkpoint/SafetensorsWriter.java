@@ -28,11 +28,32 @@ public final class SafetensorsWriter {
   private SafetensorsWriter() {}
 
   /**
+   * One tensor's values, asked for when the writer reaches that tensor, so that a checkpoint larger than the
+   * heap is never held whole (a random T0-3B is 11.4 GB).
+   */
+  @FunctionalInterface
+  public interface Values {
+    /** The values of tensor {@code name}, as many as its shape holds. */
+    float[] of(String name);
+  }
+
+  /**
    * Writes {@code tensors} (name to tensor) and optional {@code metadata} to {@code file},
    * replacing it atomically if it exists.
    */
   public static void write(Path file, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
     TreeMap<String, FloatTensor> sorted = validate(file, tensors, metadata);
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    sorted.forEach((name, t) -> shapes.put(name, t.shape()));
+    write(file, shapes, name -> sorted.get(name).data(), metadata);
+  }
+
+  /**
+   * Writes tensors of the given shapes, taking each one's values from {@code values} in name order, one tensor
+   * at a time; otherwise as {@link #write(Path, Map, Map)}.
+   */
+  public static void write(Path file, Map<String, long[]> shapes, Values values, Map<String, String> metadata) {
+    TreeMap<String, long[]> sorted = validateShapes(file, shapes, metadata);
     byte[] header = header(file, sorted, metadata);
     AtomicFile.Pending pending;
     try {
@@ -46,8 +67,15 @@ public final class SafetensorsWriter {
       FileChannel out = pending.channel();
       writeAll(out, ByteBuffer.wrap(header));
       ByteBuffer buf = ByteBuffer.allocate(CHUNK_FLOATS * 4).order(ByteOrder.LITTLE_ENDIAN);
-      for (FloatTensor t : sorted.values()) {
-        writeFloats(out, buf, t.data());
+      for (Map.Entry<String, long[]> e : sorted.entrySet()) {
+        float[] data = values.of(e.getKey());
+        long expected = elements(e.getValue());
+        if (data == null || data.length != expected) {
+          throw new CheckpointException(file + ": tensor \"" + e.getKey() + "\" has " + (data == null ? "no values"
+              : data.length + " values") + " but its shape " + java.util.Arrays.toString(e.getValue()) + " holds "
+              + expected + "; give values of the declared shape");
+        }
+        writeFloats(out, buf, data);
       }
       // AtomicFile syncs before the rename: it must not expose a file whose data is still in cache.
       pending.commit();
@@ -89,17 +117,52 @@ public final class SafetensorsWriter {
     return sorted;
   }
 
-  private static byte[] header(Path file, TreeMap<String, FloatTensor> sorted, Map<String, String> metadata) {
+  private static TreeMap<String, long[]> validateShapes(Path file, Map<String, long[]> shapes,
+      Map<String, String> metadata) {
+    if (shapes == null) {
+      throw new CheckpointException(file + ": shapes map is null; pass an empty map for no tensors");
+    }
+    TreeMap<String, long[]> sorted = new TreeMap<>();
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      String name = e.getKey();
+      if (name == null || name.isEmpty() || name.equals(SafetensorsHeader.METADATA_KEY)) {
+        throw new CheckpointException(file + ": invalid tensor name \"" + name
+            + "\"; use a non-empty name other than \"__metadata__\"");
+      }
+      if (e.getValue() == null) {
+        throw new CheckpointException(file + ": tensor \"" + name + "\" has no shape; pass its dimensions");
+      }
+      for (long d : e.getValue()) {
+        if (d < 0) {
+          throw new CheckpointException(file + ": tensor \"" + name + "\" has a negative dimension "
+              + java.util.Arrays.toString(e.getValue()));
+        }
+      }
+      sorted.put(name, e.getValue());
+    }
+    validate(file, Map.of(), metadata);
+    return sorted;
+  }
+
+  private static long elements(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n = Math.multiplyExact(n, d);
+    }
+    return n;
+  }
+
+  private static byte[] header(Path file, TreeMap<String, long[]> sorted, Map<String, String> metadata) {
     Map<String, Object> root = new LinkedHashMap<>();
     if (metadata != null && !metadata.isEmpty()) {
       root.put(SafetensorsHeader.METADATA_KEY, new TreeMap<>(metadata));
     }
     long offset = 0;
-    for (Map.Entry<String, FloatTensor> e : sorted.entrySet()) {
-      long bytes = 4L * e.getValue().data().length;
+    for (Map.Entry<String, long[]> e : sorted.entrySet()) {
+      long bytes = 4L * elements(e.getValue());
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("dtype", DType.F32.safetensorsName());
-      entry.put("shape", e.getValue().shape());
+      entry.put("shape", e.getValue());
       entry.put("data_offsets", List.of(offset, offset + bytes));
       root.put(e.getKey(), entry);
       offset += bytes;

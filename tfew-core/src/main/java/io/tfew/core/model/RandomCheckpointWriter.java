@@ -28,6 +28,23 @@ public final class RandomCheckpointWriter {
    * Uniform bound giving T5-like scales: unit-variance embeddings (Mesh TF's init), linears with
    * variance 1/fan_in so activations keep their size through a random network, norms at 1 (bound 0).
    */
+  private static float[] draw(String key, long[] shape, SplittableRandom random) {
+    float[] values = new float[Math.toIntExact(elements(shape))];
+    double bound = bound(key, shape);
+    for (int i = 0; i < values.length; i++) {
+      values[i] = bound == 0 ? 1f : (float) ((random.nextDouble() * 2 - 1) * bound);
+    }
+    return values;
+  }
+
+  private static long elements(long[] shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    return n;
+  }
+
   private static double bound(String key, long[] shape) {
     if (key.endsWith("layer_norm.weight")) {
       return 0;
@@ -41,25 +58,40 @@ public final class RandomCheckpointWriter {
     return Math.sqrt(3.0 / shape[shape.length - 1]);
   }
 
+  /**
+   * Above this many float32 bytes the weights are drawn one tensor at a time as the file is written, so a
+   * checkpoint larger than the heap (T0-3B: 11.4 GB) can be written at all.
+   */
+  static final long STREAMED_ABOVE_BYTES = 1L << 30;
+
   /** Writes the checkpoint and returns its float32 payload size in bytes. */
   public static long write(T5Config c, Path dir, long seed) {
-    Map<String, FloatTensor> tensors = new LinkedHashMap<>();
-    SplittableRandom random = new SplittableRandom(seed);
+    return write(c, dir, seed, STREAMED_ABOVE_BYTES);
+  }
+
+  static long write(T5Config c, Path dir, long seed, long streamedAboveBytes) {
+    Map<String, long[]> shapes = T5Weights.expectedShapes(c);
     long bytes = 0;
-    for (Map.Entry<String, long[]> e : T5Weights.expectedShapes(c).entrySet()) {
-      long n = 1;
-      for (long d : e.getValue()) {
-        n *= d;
-      }
-      float[] values = new float[Math.toIntExact(n)];
-      double bound = bound(e.getKey(), e.getValue());
-      for (int i = 0; i < values.length; i++) {
-        values[i] = bound == 0 ? 1f : (float) ((random.nextDouble() * 2 - 1) * bound);
-      }
-      tensors.put(e.getKey(), new FloatTensor(e.getValue(), values));
-      bytes += 4 * n;
+    for (long[] shape : shapes.values()) {
+      bytes += 4 * elements(shape);
     }
-    SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+    if (bytes <= streamedAboveBytes) {
+      // One stream in the model's own order: the draws every smaller checkpoint (the tests' tiny models, the
+      // mini-T0 initialisation) has always had.
+      Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+      SplittableRandom random = new SplittableRandom(seed);
+      for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+        tensors.put(e.getKey(), new FloatTensor(e.getValue(), draw(e.getKey(), e.getValue(), random)));
+      }
+      SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+    } else {
+      // The writer asks in name order, so each tensor gets its own stream, split off in the model's order.
+      SplittableRandom root = new SplittableRandom(seed);
+      Map<String, SplittableRandom> streams = new LinkedHashMap<>();
+      shapes.keySet().forEach(name -> streams.put(name, root.split()));
+      SafetensorsWriter.write(dir.resolve("model.safetensors"), shapes,
+          name -> draw(name, shapes.get(name), streams.get(name)), Map.of("format", "pt"));
+    }
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("model_type", "t5");
     json.put("d_model", c.dModel());
