@@ -2,9 +2,6 @@ package io.tfew.cli.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tfew.cli.TfewCli;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,18 +41,10 @@ class BenchTrainTest {
 
   @Test
   void aBatchThatDoesNotSplitEvenlyOrAccumulationAgainstTorchIsRefused() {
-    assertThat(refusal("--batch-size", "5", "--grad-accum", "2", "--no-torch"))
-        .contains("--batch-size 5 is not a multiple of --grad-accum 2");
-    assertThat(refusal("--batch-size", "4", "--grad-accum", "2")).contains("--grad-accum 2 needs --no-torch");
-  }
-
-  private static String refusal(String... options) {
-    List<String> args = new java.util.ArrayList<>(List.of("bench", "train", "--shape", "tiny"));
-    args.addAll(List.of(options));
-    StringWriter err = new StringWriter();
-    int exit = TfewCli.run(args.toArray(String[]::new), new PrintWriter(new StringWriter()), new PrintWriter(err));
-    assertThat(exit).as(err.toString()).isEqualTo(2);
-    return err.toString();
+    assertThat(ScoredRows.refusal("bench", "train", "--shape", "tiny", "--batch-size", "5", "--grad-accum", "2",
+        "--no-torch")).contains("--batch-size 5 is not a multiple of --grad-accum 2");
+    assertThat(ScoredRows.refusal("bench", "train", "--shape", "tiny", "--batch-size", "4", "--grad-accum", "2"))
+        .contains("--grad-accum 2 needs --no-torch");
   }
 
   @Test
@@ -81,11 +70,7 @@ class BenchTrainTest {
 
   @Test
   void aNegativeProfileCountIsRefused() {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int status = TfewCli.run(new String[] {"bench", "train", "--shape", "tiny", "--no-torch", "--profile=-1"},
-        new PrintWriter(out), new PrintWriter(err));
-    assertThat(status).as("stderr:%n%s", err).isEqualTo(2);
-    assertThat(err.toString()).contains("--profile -1").doesNotContain("Exception");
+    assertThat(ScoredRows.refusal("bench", "train", "--shape", "tiny", "--no-torch", "--profile=-1"))
+        .contains("--profile -1").doesNotContain("Exception");
   }
 }

@@ -4,15 +4,12 @@ import io.tfew.api.peft.PeftMethod;
 import io.tfew.core.adapter.AdapterDirectory;
 import io.tfew.core.checkpoint.Checkpoint;
 import io.tfew.core.generate.GreedyDecoder;
-import io.tfew.core.model.SiteRewrites;
 import io.tfew.core.model.T5Config;
 import io.tfew.core.score.RankScorer;
 import io.tfew.core.score.RankScoringGraph;
 import io.tfew.core.tokenize.T5Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
@@ -71,15 +68,8 @@ public final class LoadedModel implements AutoCloseable {
       throw new io.tfew.api.TfewException(dir + ": no tokenizer.json; copy the tokenizer.json of the model's "
           + "Hugging Face repository into the directory");
     }
-    Map<String, PeftMethod> methods = new LinkedHashMap<>();
-    List<SiteRewrites.Active> rewriters = new ArrayList<>();
-    for (ActiveMethod a : active) {
-      PeftMethod m = a.provider().create(a.config());
-      if (methods.putIfAbsent(a.name(), m) != null) {
-        throw new io.tfew.api.TfewException("PEFT method '" + a.name() + "' is configured twice");
-      }
-      rewriters.add(new SiteRewrites.Active(a.name(), m, a.config().asMap()));
-    }
+    ActiveMethod.Created created = ActiveMethod.create(active);
+    Map<String, PeftMethod> methods = created.methods();
     T5Tokenizer tokenizer = T5Tokenizer.load(tokenizerFile, maxSeqLen);
     int taskCount = active.stream().mapToInt(ActiveMethod::taskCount).max().orElse(1);
     for (ActiveMethod a : active) {
@@ -89,7 +79,7 @@ public final class LoadedModel implements AutoCloseable {
             + "adapter per task");
       }
     }
-    ModelGraph graph = new ModelGraph(config, new SiteRewrites(rewriters), false, taskCount, seed);
+    ModelGraph graph = new ModelGraph(config, created.rewrites(), false, taskCount, seed);
     Session session = null;
     try {
       RankScoringGraph rank = programs.contains(Program.SCORE) ? RankScoringGraph.build(graph.ops(), graph.model()) : null;

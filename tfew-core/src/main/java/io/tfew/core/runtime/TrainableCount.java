@@ -1,11 +1,9 @@
 package io.tfew.core.runtime;
 
-import io.tfew.core.model.SiteRewrites;
 import io.tfew.core.model.T5Config;
 import io.tfew.core.runtime.ActiveMethod;
 import io.tfew.core.runtime.ModelGraph;
 import io.tfew.core.score.RankScoringGraph;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,11 +36,7 @@ public final class TrainableCount {
   }
 
   public static Counts counts(T5Config config, List<ActiveMethod> methods) {
-    List<SiteRewrites.Active> rewriters = new ArrayList<>();
-    for (ActiveMethod m : methods) {
-      rewriters.add(new SiteRewrites.Active(m.name(), m.provider().create(m.config()), m.config().asMap()));
-    }
-    try (ModelGraph graph = new ModelGraph(config, new SiteRewrites(rewriters), false, 1, 0L)) {
+    try (ModelGraph graph = new ModelGraph(config, ActiveMethod.create(methods).rewrites(), false, 1, 0L)) {
       RankScoringGraph.build(graph.ops(), graph.model());
       return new Counts(graph.parameters().count(), graph.parameters().frozenCount());
     }

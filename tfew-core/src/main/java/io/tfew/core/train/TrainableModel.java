@@ -1,11 +1,9 @@
 package io.tfew.core.train;
 
-import io.tfew.api.TfewException;
 import io.tfew.api.config.ConfigSection;
 import io.tfew.api.peft.PeftMethod;
 import io.tfew.core.adapter.AdapterDirectory;
 import io.tfew.core.checkpoint.Checkpoint;
-import io.tfew.core.model.SiteRewrites;
 import io.tfew.core.model.T5Config;
 import io.tfew.core.optim.LearningRateSchedule;
 import io.tfew.core.runtime.ActiveMethod;
@@ -14,8 +12,6 @@ import io.tfew.core.runtime.SessionOptions;
 import io.tfew.core.score.RankScorer;
 import io.tfew.core.score.RankScoringGraph;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
@@ -93,25 +89,18 @@ public final class TrainableModel implements AutoCloseable {
    */
   public static TrainableModel open(Path modelDir, T5Config modelConfig, List<ActiveMethod> methods,
       TrainingFactory training, long seed, SessionOptions options, LongConsumer loaded) {
-    List<SiteRewrites.Active> active = new ArrayList<>();
-    Map<String, PeftMethod> created = new LinkedHashMap<>();
-    for (ActiveMethod m : methods) {
-      PeftMethod method = m.provider().create(m.config());
-      if (created.putIfAbsent(m.name(), method) != null) {
-        throw new TfewException(m.config().path() + ": method '" + m.name() + "' is listed twice");
-      }
-      active.add(new SiteRewrites.Active(m.name(), method, m.config().asMap()));
-    }
+    ActiveMethod.Created created = ActiveMethod.create(methods);
     ModelGraph graph = null;
     Session session = null;
     try {
-      graph = new ModelGraph(modelConfig, new SiteRewrites(active), training != null, 1, seed);
-      TrainingGraph trainingGraph = training == null ? null : training.build(graph, created);
+      graph = new ModelGraph(modelConfig, created.rewrites(), training != null, 1, seed);
+      TrainingGraph trainingGraph = training == null ? null : training.build(graph, created.methods());
       RankScoringGraph scoring = RankScoringGraph.build(graph.ops(), graph.evaluationModel());
       graph.rewrites().requireEveryMethodTouchedASite(graph.parameters());
       session = graph.startSession(options);
       loadBase(graph, session, modelDir, loaded);
-      return new TrainableModel(modelDir, modelConfig, graph, created, trainingGraph, scoring, session, seed);
+      return new TrainableModel(modelDir, modelConfig, graph, created.methods(), trainingGraph, scoring, session,
+          seed);
     } catch (RuntimeException e) {
       if (session != null) {
         session.close();
