@@ -42,10 +42,8 @@ public final class SafetensorsWriter {
    * replacing it atomically if it exists.
    */
   public static void write(Path file, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
-    TreeMap<String, FloatTensor> sorted = validate(file, tensors, metadata);
-    Map<String, long[]> shapes = new LinkedHashMap<>();
-    sorted.forEach((name, t) -> shapes.put(name, t.shape()));
-    write(file, shapes, name -> sorted.get(name).data(), metadata);
+    // Names and metadata are checked once, by the shapes' path.
+    write(file, shapes(file, tensors), name -> tensors.get(name).data(), metadata);
   }
 
   /**
@@ -89,23 +87,21 @@ public final class SafetensorsWriter {
     }
   }
 
-  private static TreeMap<String, FloatTensor> validate(
-      Path file, Map<String, FloatTensor> tensors, Map<String, String> metadata) {
+  private static Map<String, long[]> shapes(Path file, Map<String, FloatTensor> tensors) {
     if (tensors == null) {
       throw new CheckpointException(file + ": tensors map is null; pass an empty map for no tensors");
     }
-    TreeMap<String, FloatTensor> sorted = new TreeMap<>();
+    Map<String, long[]> shapes = new LinkedHashMap<>();
     for (Map.Entry<String, FloatTensor> e : tensors.entrySet()) {
-      String name = e.getKey();
-      if (name == null || name.isEmpty() || name.equals(SafetensorsHeader.METADATA_KEY)) {
-        throw new CheckpointException(file + ": invalid tensor name \"" + name
-            + "\"; use a non-empty name other than \"__metadata__\"");
-      }
       if (e.getValue() == null) {
-        throw new CheckpointException(file + ": tensor \"" + name + "\" is null; pass a FloatTensor");
+        throw new CheckpointException(file + ": tensor \"" + e.getKey() + "\" is null; pass a FloatTensor");
       }
-      sorted.put(name, e.getValue());
+      shapes.put(e.getKey(), e.getValue().shape());
     }
+    return shapes;
+  }
+
+  private static void validateMetadata(Path file, Map<String, String> metadata) {
     if (metadata != null) {
       for (Map.Entry<String, String> e : metadata.entrySet()) {
         if (e.getKey() == null || e.getValue() == null) {
@@ -114,7 +110,6 @@ public final class SafetensorsWriter {
         }
       }
     }
-    return sorted;
   }
 
   private static TreeMap<String, long[]> validateShapes(Path file, Map<String, long[]> shapes,
@@ -140,7 +135,7 @@ public final class SafetensorsWriter {
       }
       sorted.put(name, e.getValue());
     }
-    validate(file, Map.of(), metadata);
+    validateMetadata(file, metadata);
     return sorted;
   }
 
