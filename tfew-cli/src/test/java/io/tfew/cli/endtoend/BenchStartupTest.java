@@ -31,4 +31,23 @@ class BenchStartupTest {
     assertThat(bytes.find()).as(out).isTrue();
     assertThat(out).contains("weight_load_seconds=").contains("(" + bytes.group(1) + " bytes, ");
   }
+
+  @Test
+  void anAccumulatedStepListsItsMicroBatches() {
+    String out = TrainEndToEndTest.cli("bench", "startup", "--shape", "tiny", "--input-len", "8",
+        "--steady-steps", "1", "--batch-size", "4", "--grad-accum", "2");
+    for (String line : new String[] {"first_step_seconds", "steady_step_seconds"}) {
+      Matcher m = Pattern.compile("(?m)^" + line + "=([0-9.]+).* \\(micro-batches: ([0-9.]+), ([0-9.]+) s\\)$")
+          .matcher(out);
+      assertThat(m.find()).as("%s in:%n%s", line, out).isTrue();
+      assertThat(Double.parseDouble(m.group(2)) + Double.parseDouble(m.group(3)))
+          .isCloseTo(Double.parseDouble(m.group(1)), org.assertj.core.api.Assertions.within(0.011));
+    }
+  }
+
+  @Test
+  void aGradAccumThatDoesNotDivideTheBatchIsRefused() {
+    assertThat(ScoredRows.refusal("bench", "startup", "--shape", "tiny", "--batch-size", "2", "--grad-accum", "3"))
+        .contains("--grad-accum 3").contains("--batch-size 2");
+  }
 }

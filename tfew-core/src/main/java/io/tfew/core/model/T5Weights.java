@@ -48,7 +48,8 @@ import org.tensorflow.types.family.TType;
  *
  * <p>Weights are variables assigned from fed tensors, never constants: a GraphDef is capped at 2 GB.
  * Loading reads the weights from the file straight into native tensors and assigns them a group at a
- * time (see {@link #groupBytes}), so the peak memory is the variables plus one group of fed tensors.
+ * time (see {@link #groupBytes}), reading the next group while the current one is assigned where both fit
+ * the budget, so the peak memory is the variables plus that budget of fed tensors.
  *
  * <p>It also holds the frozen tensors methods derive from base weights
  * ({@link io.tfew.api.model.Parameters#frozenFromBase}), computed as each weight loads, and skips the
@@ -274,10 +275,37 @@ public final class T5Weights {
             + Arrays.toString(e.getValue()) + "; use the config.json that came with these weights");
       }
     }
-    long limit = groupBytes(shapes.values());
+    long budget = groupBytes(shapes.values());
     long[] loaded = {0};
+    // Groups of at most half the budget, so that one can be read while the previous one is assigned; a
+    // weight larger than that is a group of its own, and is neither read nor assigned beside another.
+    List<List<String>> groups = new ArrayList<>();
+    List<Long> groupSizes = new ArrayList<>();
     List<String> group = new ArrayList<>();
     long bytes = 0;
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      String key = e.getKey();
+      if (derivesFrom(key) || replaced.contains(key)) {
+        // Derivations need the values in Java; this is one weight's worth, released before the next.
+        assign(session, key, checkpoint.readFloats(source.get(key)));
+        loaded[0] += Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
+        progress.accept(loaded[0]);
+        continue;
+      }
+      long weightBytes = 4 * Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
+      if (!group.isEmpty() && bytes + weightBytes > budget / 2) {
+        groups.add(group);
+        groupSizes.add(bytes);
+        group = new ArrayList<>();
+        bytes = 0;
+      }
+      group.add(key);
+      bytes += weightBytes;
+    }
+    if (!group.isEmpty()) {
+      groups.add(group);
+      groupSizes.add(bytes);
+    }
     ExecutorService readers = Executors.newFixedThreadPool(READ_THREADS, r -> {
       Thread t = new Thread(r, "tfew-weight-reader");
       t.setDaemon(true);
@@ -285,24 +313,39 @@ public final class T5Weights {
     });
     try (FeedPool pool = new FeedPool();
         AssignBatch batch = new AssignBatch(session, Long.MAX_VALUE, pool::release)) {
-      for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-        String key = e.getKey();
-        if (derivesFrom(key) || replaced.contains(key)) {
-          // Derivations need the values in Java; this is one weight's worth, released before the next.
-          assign(session, key, checkpoint.readFloats(source.get(key)));
-          loaded[0] += Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
-          progress.accept(loaded[0]);
-          continue;
+      GroupRead next = groups.isEmpty() ? null : GroupRead.start(groups.get(0), checkpoint, source, pool, readers);
+      for (int g = 0; g < groups.size(); g++) {
+        GroupRead current = next;
+        List<TFloat32> tensors = current.await();
+        // The next group is read while this one is assigned: reading is a copy on the reader threads, the
+        // assignment a copy on TensorFlow's, and one waiting for the other left a third of the load idle.
+        next = null;
+        boolean overlap = g + 1 < groups.size() && groupSizes.get(g) + groupSizes.get(g + 1) <= budget;
+        if (overlap) {
+          try {
+            next = GroupRead.start(groups.get(g + 1), checkpoint, source, pool, readers);
+          } catch (RuntimeException e) {
+            tensors.forEach(Tensor::close);
+            throw e;
+          }
         }
-        group.add(key);
-        bytes += 4 * Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
-        if (bytes >= limit) {
-          loadGroup(group, checkpoint, source, pool, batch, readers, loaded, progress);
-          group.clear();
-          bytes = 0;
+        try {
+          for (int i = 0; i < current.keys().size(); i++) {
+            batch.add(current.keys().get(i), tensors.get(i));
+            loaded[0] += tensors.get(i).size();
+          }
+          batch.flush();
+        } catch (RuntimeException e) {
+          if (next != null) {
+            next.abandon();
+          }
+          throw e;
+        }
+        progress.accept(loaded[0]);
+        if (!overlap && g + 1 < groups.size()) {
+          next = GroupRead.start(groups.get(g + 1), checkpoint, source, pool, readers);
         }
       }
-      loadGroup(group, checkpoint, source, pool, batch, readers, loaded, progress);
     } finally {
       readers.shutdownNow();
     }
@@ -312,33 +355,57 @@ public final class T5Weights {
   private static final int READ_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
   /**
-   * Reads one group's weights into fed tensors (several at once: each is a separate stretch of the file) and
-   * assigns them in one run.
+   * One group's weights being read into fed tensors on the reader threads (several at once: each is a separate
+   * stretch of the file).
    */
-  private void loadGroup(List<String> group, Checkpoint checkpoint, Map<String, String> source, FeedPool pool,
-      AssignBatch batch, ExecutorService readers, long[] loaded, LongConsumer progress) {
-    if (group.isEmpty()) {
-      return;
-    }
-    List<TFloat32> tensors = pool.take(group.stream().map(shapes::get).toList());
-    try {
+  private record GroupRead(List<String> keys, List<TFloat32> tensors, List<Future<?>> reads) {
+    static GroupRead start(List<String> keys, Checkpoint checkpoint, Map<String, String> source, FeedPool pool,
+        ExecutorService readers) {
+      List<TFloat32> tensors = pool.take(keys.stream().map(k -> checkpoint.info(source.get(k)).shape()).toList());
       List<Future<?>> reads = new ArrayList<>();
-      for (int i = 0; i < group.size(); i++) {
-        String name = source.get(group.get(i));
+      for (int i = 0; i < keys.size(); i++) {
+        String name = source.get(keys.get(i));
         TFloat32 t = tensors.get(i);
         reads.add(readers.submit(() -> readInto(checkpoint, name, t)));
       }
-      awaitAll(reads);
-    } catch (RuntimeException ex) {
+      return new GroupRead(keys, tensors, reads);
+    }
+
+    /** The filled tensors, once every read is done; on a failed read, closes them and rethrows. */
+    List<TFloat32> await() {
+      try {
+        awaitAll(reads);
+      } catch (RuntimeException e) {
+        tensors.forEach(Tensor::close);
+        throw e;
+      }
+      return tensors;
+    }
+
+    /**
+     * Frees the tensors once no read writes them any more (the load failed elsewhere). The reads are let
+     * finish: a cancelled future reports done while its read may still be writing, and interrupting a read
+     * would close the checkpoint's channel.
+     */
+    void abandon() {
+      boolean interrupted = false;
+      for (Future<?> r : reads) {
+        while (true) {
+          try {
+            r.get();
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true;
+          } catch (ExecutionException e) {
+            break; // failed: the load's own failure is the one reported
+          }
+        }
+      }
       tensors.forEach(Tensor::close);
-      throw ex;
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
-    for (int i = 0; i < group.size(); i++) {
-      batch.add(group.get(i), tensors.get(i));
-      loaded[0] += tensors.get(i).size();
-      progress.accept(loaded[0]);
-    }
-    batch.flush();
   }
 
   /** Waits for every read, then rethrows the first failure as it was thrown (a CheckpointException names the file). */
@@ -427,8 +494,8 @@ public final class T5Weights {
    * nearly all of a t5-base load in that (a JFR profile of {@code bench load-child} put 938 of 1,000
    * samples in {@code TF_SessionRun} under {@code T5Weights.load}). Grouping cuts the runs to a few dozen,
    * and since every group's run has the same signature (see {@link AssignBatch#flush}) only the first one
-   * builds an executor; the fed copies held at once stay an eighth of the model, at most 256 MiB, and at
-   * least its largest weight.
+   * builds an executor. The fed copies held at once (the group being assigned and the one being read) stay
+   * within an eighth of the model, at most 256 MiB, and at least its largest weight.
    */
   static long groupBytes(java.util.Collection<long[]> shapes) {
     long total = 0;

@@ -17,6 +17,7 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -174,14 +175,18 @@ public final class Trainer {
       if (applies && graph.measuredNorm != null) {
         return runTwoPasses(model, session, graph, packed, seedT, lrT, stepT, runner, trace);
       }
-      if (applies) {
-        runner.fetch(graph.gradientNorm).addTarget(graph.apply);
-      } else {
-        runner.addTarget(graph.accumulate);
+      if (!applies && graph.applies == null) {
+        throw new IllegalArgumentException("a step that does not apply needs a graph built with grad_accum > 1");
       }
-      try (Result r = run(runner, trace)) {
-        double norm = applies ? ((TFloat32) r.get(1 + graph.terms.size())).getFloat() : Double.NaN;
-        return stepResult(r, graph, norm);
+      runner.fetch(graph.gradientNorm).addTarget(graph.apply);
+      try (TBool appliesT = TBool.scalarOf(applies)) {
+        if (graph.applies != null) {
+          runner.feed(graph.applies, appliesT);
+        }
+        try (Result r = run(runner, trace)) {
+          double norm = applies ? ((TFloat32) r.get(1 + graph.terms.size())).getFloat() : Double.NaN;
+          return stepResult(r, graph, norm);
+        }
       }
     }
   }

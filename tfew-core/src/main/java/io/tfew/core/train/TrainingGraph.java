@@ -21,7 +21,9 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Assign;
 import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.SwitchCond;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -31,8 +33,11 @@ import org.tensorflow.types.TFloat32;
  * optimizer's update.
  *
  * <p>Without accumulation, one {@code Session.run} of {@link #apply} is one optimizer step. With
- * {@code k} micro-batches per step, the first {@code k - 1} run {@link #accumulate}, and the last runs
- * {@link #apply}, which updates from the mean gradient and clears the accumulators.
+ * {@code k} micro-batches per step, every micro-batch runs {@link #apply} too, fed {@link #applies}: false for
+ * the first {@code k - 1}, which only add their gradient to the accumulators, and true for the last, which
+ * updates from the mean gradient and clears the accumulators. Both kinds of run have one signature (same
+ * feeds, fetches and targets), so TensorFlow prunes and optimises the graph for them once: with two signatures
+ * the first optimizer step paid for that twice, on a T0-3B graph about 47 s more than a steady step.
  *
  * <p>{@link #buildFused} builds LOMO's step instead ({@link FusedSgd}): SGD inside the backward pass, no
  * accumulation. With clipping, a step is two runs on the same batch and dropout seed: the first fetches
@@ -50,15 +55,25 @@ public final class TrainingGraph {
   public final Operand<TFloat32> loss;
   /** Each configured loss, unweighted, by name. */
   public final Map<String, Operand<TFloat32>> terms;
-  /** Scalar: global norm of this step's (mean) gradient before clipping. */
+  /**
+   * Scalar: global norm of this step's (mean) gradient before clipping; with accumulation, NaN on the
+   * micro-batches that do not apply.
+   */
   public final Operand<TFloat32> gradientNorm;
   /** Scalar fed per step: the scheduled learning rate. */
   public final Placeholder<TFloat32> learningRate;
   /** Scalar fed per step: the 1-based index of the optimizer update. */
   public final Placeholder<TFloat32> step;
-  /** Adds this micro-batch's gradient to the accumulators ({@code null} without accumulation). */
-  public final Op accumulate;
-  /** Applies one update from the accumulated and current gradients, then clears the accumulators. */
+  /**
+   * Scalar fed to every micro-batch with accumulation: whether it is the step's last, which applies the update
+   * ({@code null} without accumulation).
+   */
+  public final Placeholder<TBool> applies;
+  /**
+   * The step's target. Without accumulation it applies one update. With it, it adds the micro-batch's gradient
+   * to the accumulators, or, when {@link #applies} is fed true, applies one update from the accumulated and
+   * current gradients and clears the accumulators.
+   */
   public final Op apply;
   /**
    * Scalar fed to the second run of a clipped fused step: the norm the first run measured ({@code null}
@@ -133,7 +148,7 @@ public final class TrainingGraph {
         measuredNorm = null;
       }
       apply = FusedSgd.update(tf, variables, raw, stepSize, List.of(loss));
-      accumulate = null;
+      applies = null;
       slots = optimizer.slots();
       return;
     }
@@ -146,19 +161,25 @@ public final class TrainingGraph {
 
     List<Operand<TFloat32>> mean = grads;
     List<Variable<TFloat32>> accumulators = new ArrayList<>();
+    Op accumulate = null;
     if (gradAccum > 1) {
+      // Each gradient passes a Switch on `applies`: to its accumulator when false, to the update when true. A
+      // node with a dead input does not run, so a micro-batch that only accumulates skips every op downstream
+      // of the update's side: the clipping, and the optimizer's assignments, each of which reads its gradient.
+      applies = tf.withName("applies").placeholder(TBool.class, Placeholder.shape(Shape.scalar()));
       List<Op> adds = new ArrayList<>();
       mean = new ArrayList<>();
       for (int i = 0; i < variables.size(); i++) {
         Shape shape = variables.get(i).shape();
         Variable<TFloat32> acc = tf.withName("accumulator_" + i).variable(shape, TFloat32.class);
         accumulators.add(acc);
-        adds.add(tf.assignAdd(acc, grads.get(i)));
-        mean.add(tf.math.div(tf.math.add(acc, grads.get(i)), tf.constant((float) gradAccum)));
+        SwitchCond<TFloat32> gate = tf.withName("gradient_gate_" + i).switchCond(grads.get(i), applies);
+        adds.add(tf.assignAdd(acc, gate.outputFalse()));
+        mean.add(tf.math.div(tf.math.add(acc, gate.outputTrue()), tf.constant((float) gradAccum)));
       }
       accumulate = tf.withControlDependencies(adds).withName("accumulate").noOp();
     } else {
-      accumulate = null;
+      applies = null;
     }
     // An update overwrites its weight in place. Clipping makes every update wait for every gradient, but
     // without it an update could run while the backward pass still has to read the old weight (dx = dy W):
@@ -167,20 +188,27 @@ public final class TrainingGraph {
     grads.forEach(g -> backward.add(g.op()));
     Ops afterBackward = tf.withControlDependencyOps(backward);
     mean = mean.stream().map(g -> (Operand<TFloat32>) afterBackward.identity(g)).toList();
-    gradientNorm = GradientClipping.globalNorm(tf, mean);
+    Operand<TFloat32> norm = GradientClipping.globalNorm(tf, mean);
     List<Operand<TFloat32>> clipped = maxGradNorm > 0
         ? GradientClipping.byGlobalNorm(tf, mean, (float) maxGradNorm) : mean;
     Op update = optimizer.update(tf, variables, clipped, learningRate, step);
     if (accumulators.isEmpty()) {
+      gradientNorm = norm;
       apply = update;
     } else {
+      // A fetched tensor must be alive in every run: the norm where the run applies, NaN where it accumulates.
+      Operand<TFloat32> notApplied = tf.withName("norm_gate").switchCond(tf.constant(Float.NaN), applies)
+          .outputFalse();
+      gradientNorm = tf.withName("gradient_norm").merge(List.of(norm, notApplied)).output();
       // Clear only after the update has read the accumulated values.
       Ops afterUpdate = tf.withControlDependencies(List.of(update));
       List<Op> clears = new ArrayList<>();
       for (Variable<TFloat32> acc : accumulators) {
         clears.add(afterUpdate.assign(acc, afterUpdate.zeros(afterUpdate.constant(acc.shape()), TFloat32.class)));
       }
-      apply = tf.withControlDependencies(clears).withName("apply").noOp();
+      List<Op> either = new ArrayList<>(clears);
+      either.add(accumulate);
+      apply = tf.withControlDependencies(either).withName("apply").noOp();
     }
     for (Variable<TFloat32> acc : accumulators) {
       accumulatorResets.add(tf.assign(acc, tf.zeros(tf.constant(acc.shape()), TFloat32.class)));
