@@ -25,7 +25,7 @@ import io.tfew.experiments.bench.MemoryBench;
 import io.tfew.experiments.bench.ResidentMemory;
 import io.tfew.experiments.bench.StepProfile;
 import io.tfew.experiments.bench.TorchReference;
-import io.tfew.experiments.bench.TrainStepFlops;
+import io.tfew.experiments.bench.StepMatmuls;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -189,7 +189,11 @@ public final class BenchCommand {
       var ia3 = setup.method();
       List<TrainingGraph.WeightedLoss> losses = setup.losses();
       PrintWriter out = spec.commandLine().getOut();
-      long flops = TrainStepFlops.of(config, batchSize, inputLen, choices, choiceLen);
+      // With accumulation the step's products are a micro-batch's, gradAccum times: same FLOPs, smaller shapes.
+      List<StepMatmuls.Product> products = StepMatmuls.of(config, batchSize / gradAccum, inputLen, choices, choiceLen)
+          .stream().map(p -> new StepMatmuls.Product(p.batch(), p.m(), p.k(), p.n(), p.count() * gradAccum))
+          .toList();
+      long flops = StepMatmuls.flops(products);
       out.printf(Locale.ROOT, "machine: cpu=%s cores=%d load_average=%s%n", cpuModel(),
           Runtime.getRuntime().availableProcessors(), loadAverage());
       out.printf(Locale.ROOT, "model=%s (d_model %d, %d heads x %d, d_ff %d%s, %d+%d layers, vocab %d, %s) batch=%d "
@@ -217,6 +221,7 @@ public final class BenchCommand {
       List<Double> tfewMs = new ArrayList<>();
       List<Double> torchMs = new ArrayList<>();
       double tfPeak;
+      double ceiling;
       double torchPeak = Double.NaN;
       long graphStart = System.nanoTime();
       try (ModelGraph graph = new ModelGraph(config, new SiteRewrites(List.of(new SiteRewrites.Active("ia3", ia3))),
@@ -248,6 +253,7 @@ public final class BenchCommand {
             tfPeak = MatmulPeak.gflops(1024, 10, 5);
             out.printf(Locale.ROOT, "float32 1024^3 matmul: tf_java_gflops=%.1f torch_gflops=%.1f%n", tfPeak, torchPeak);
             out.flush();
+            ceiling = matmulCeiling(products, out);
             long[] index = {0};
             List<StepStats> traced = new ArrayList<>();
             boolean[] tracing = {false};
@@ -319,6 +325,8 @@ public final class BenchCommand {
       out.printf(Locale.ROOT, "tfew: median %.1f ms/step = %.1f GFLOP/s = %.0f%% of the peak (%.0f%% of TF-Java's "
           + "own matmul rate)%n", tfew, flops / tfew / 1e6, 100 * flops / tfew / 1e6 / peak,
           100 * flops / tfew / 1e6 / tfPeak);
+      out.printf(Locale.ROOT, "tfew: %.0f%% of the matmul ceiling of its own shapes (%.1f GFLOP/s, %.0f%% of the "
+          + "peak)%n", 100 * flops / tfew / 1e6 / ceiling, ceiling, 100 * ceiling / peak);
       // VmHWM covers the weights, TensorFlow's activations and the JVM: what a 24 GB machine has to hold.
       long peakRss = ResidentMemory.peakBytes();
       out.printf(Locale.ROOT, "tfew: %.1f s per optimizer step (%d examples in %d micro-batches), peak_rss_bytes=%d "
@@ -335,6 +343,31 @@ public final class BenchCommand {
       }
       out.flush();
       return 0;
+    }
+
+    /**
+     * Times each of the step's product shapes alone ({@link MatmulPeak}) and prints the rate a step would reach
+     * if it did nothing but its products, one after another, each at its own shape's rate: the step's
+     * efficiency can be judged against that, where the 1024^3 rate is one that 64-wide heads and 512-wide
+     * projections do not reach.
+     *
+     * @return that rate, GFLOP/s
+     */
+    private static double matmulCeiling(List<StepMatmuls.Product> products, PrintWriter out) {
+      double seconds = 0;
+      long flops = 0;
+      for (StepMatmuls.Product p : products) {
+        double rate = MatmulPeak.gflops(p, 0.05, 3);
+        seconds += p.flops() / (rate * 1e9);
+        flops += p.flops();
+        out.printf(Locale.ROOT, "matmul %s x %d per step: %.1f GFLOP/s alone, %.1f ms%n", p, p.count(), rate,
+            p.flops() / rate / 1e6);
+      }
+      double rate = flops / seconds / 1e9;
+      out.printf(Locale.ROOT, "matmul ceiling: the step's %d product shapes, each timed alone: %.1f ms per step, "
+          + "%.1f GFLOP/s%n", products.size(), seconds * 1e3, rate);
+      out.flush();
+      return rate;
     }
 
     private Path torchScript() {
@@ -710,14 +743,28 @@ public final class BenchCommand {
             double sessionSeconds = (System.nanoTime() - t1) / 1e9;
             long t2 = System.nanoTime();
             long bytes;
+            // The loader reports after each run; the first run also builds TensorFlow's loading executor.
+            long[] firstRun = {0, 0};
+            int[] runs = {0};
             try (Checkpoint checkpoint = Checkpoint.open(checkpointDir)) {
               long[] values = {0};
-              graph.weights().load(session, checkpoint, n -> values[0] = n);
+              graph.weights().load(session, checkpoint, n -> {
+                if (runs[0]++ == 0) {
+                  firstRun[0] = System.nanoTime();
+                  firstRun[1] = n;
+                }
+                values[0] = n;
+              });
               bytes = 4 * values[0];
             }
-            double load = (System.nanoTime() - t2) / 1e9;
+            long end = System.nanoTime();
+            double load = (end - t2) / 1e9;
             out.printf(Locale.ROOT, "session_seconds=%.2f%n", sessionSeconds);
-            out.printf(Locale.ROOT, "weight_load_seconds=%.2f (%,d bytes, %.2f GB/s)%n", load, bytes, bytes / load / 1e9);
+            String after = runs[0] < 2 ? "" : String.format(Locale.ROOT,
+                "; the first of %d runs, which builds the loading executor, %.2f s, the rest %.2f GB/s", runs[0],
+                (firstRun[0] - t2) / 1e9, (bytes - 4.0 * firstRun[1]) / ((end - firstRun[0]) / 1e9) / 1e9);
+            out.printf(Locale.ROOT, "weight_load_seconds=%.2f (%,d bytes, %.2f GB/s%s)%n", load, bytes,
+                bytes / load / 1e9, after);
             out.flush();
             double[] first = step(graph, session, training, micro, 0);
             out.printf(Locale.ROOT, "first_step_seconds=%.2f%s%n", Arrays.stream(first).sum(), microBatches(first));

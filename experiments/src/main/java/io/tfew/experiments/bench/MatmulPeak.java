@@ -11,47 +11,100 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The machine's float32 matmul rate as TensorFlow-Java reaches it: an {@code n x n} by {@code n x n} MatMul
- * over two variables, run as a target (nothing copied out), in the session settings tfew trains with
- * (two inter-op threads, TensorFlow's default intra-op pool). Reports the best of {@code blocks} averages
- * over {@code reps} runs, as {@code bench/torch_t5_ia3_step.py} does for torch.
+ * The machine's float32 matmul rate as TensorFlow-Java reaches it: a product of two variables, run as a
+ * target (nothing copied out), in the session settings tfew trains with (two inter-op threads, TensorFlow's
+ * default intra-op pool, oneDNN as the launcher sets it). Reports the best of {@code blocks} averages, as
+ * {@code bench/torch_t5_ia3_step.py} does for torch.
+ *
+ * <pre>{@code
+ * double peak = MatmulPeak.gflops(1024, 10, 5);                  // the machine's 1024^3 rate
+ * double heads = MatmulPeak.gflops(new StepMatmuls.Product(64, 256, 64, 256, 1), 0.1, 3); // one shape
+ * }</pre>
  */
 public final class MatmulPeak {
   private MatmulPeak() {}
 
+  /** {@code n x n} by {@code n x n}, {@code reps} runs (of a few products each) per block. */
   public static double gflops(int n, int reps, int blocks) {
+    return measure(new StepMatmuls.Product(1, n, n, n, 1), reps, 0, blocks);
+  }
+
+  /**
+   * One product of {@code p}'s shape (its count ignored) as the training graph runs it: a 2-D {@code MatMul},
+   * or a batched {@code Einsum} (the op tfew's attention uses, which oneDNN runs as a batched matmul). Each
+   * block runs it for at least {@code blockSeconds}.
+   */
+  public static double gflops(StepMatmuls.Product p, double blockSeconds, int blocks) {
+    return measure(p, 0, blockSeconds, blocks);
+  }
+
+  private static void run(Session session, java.util.List<Op> targets) {
+    Session.Runner runner = session.runner();
+    targets.forEach(runner::addTarget);
+    runner.run().close();
+  }
+
+  /** Products per run; see {@link #measure}. */
+  private static final int CHAIN = 4;
+
+  private static double measure(StepMatmuls.Product p, int fixedReps, double blockSeconds, int blocks) {
+    boolean batched = p.batch() > 1;
+    Shape left = batched ? Shape.of(p.batch(), p.m(), p.k()) : Shape.of(p.m(), p.k());
+    Shape right = batched ? Shape.of(p.batch(), p.k(), p.n()) : Shape.of(p.k(), p.n());
+    double flops = 2.0 * p.batch() * p.m() * p.k() * p.n() * CHAIN;
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      Placeholder<TFloat32> feed = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(n, n)));
-      Variable<TFloat32> a = tf.variable(Shape.of(n, n), TFloat32.class);
-      Variable<TFloat32> b = tf.variable(Shape.of(n, n), TFloat32.class);
-      Op initA = tf.assign(a, feed);
-      Op initB = tf.assign(b, feed);
-      Op product = tf.linalg.matMul(a, b);
+      Variable<TFloat32> a = tf.variable(left, TFloat32.class);
+      Variable<TFloat32> b = tf.variable(right, TFloat32.class);
+      Placeholder<TFloat32> feedA = tf.placeholder(TFloat32.class, Placeholder.shape(left));
+      Placeholder<TFloat32> feedB = tf.placeholder(TFloat32.class, Placeholder.shape(right));
+      Op initA = tf.assign(a, feedA);
+      Op initB = tf.assign(b, feedB);
+      // A chain of products, each waiting for the one before, so that one run times several one after another
+      // as the training graph's executor runs them, and the cost of a Session.run is not counted in a small one.
+      // Every product is a target: grappler would turn one whose output only feeds a control edge into a NoOp.
+      java.util.List<Op> chain = new java.util.ArrayList<>();
+      for (int i = 0; i < CHAIN; i++) {
+        Ops scope = chain.isEmpty() ? tf : tf.withControlDependencies(java.util.List.of(chain.get(i - 1)));
+        chain.add(batched
+            ? scope.linalg.einsum(java.util.List.of(a, b), "bmk,bkn->bmn")
+            : scope.linalg.matMul(a, b));
+      }
       var proto = org.tensorflow.proto.ConfigProto.newBuilder().setInterOpParallelismThreads(2).build();
       try (Session session = new Session(g, proto)) {
         SplittableRandom random = new SplittableRandom(5);
-        float[] values = new float[n * n];
-        for (Op init : new Op[] {initA, initB}) {
-          for (int i = 0; i < values.length; i++) {
-            values[i] = (float) random.nextDouble();
-          }
-          try (TFloat32 t = TFloat32.tensorOf(Shape.of(n, n))) {
-            t.asRawTensor().data().asFloats().write(values);
-            session.runner().feed(feed, t).addTarget(init).run().close();
+        for (Object[] init : new Object[][] {{initA, feedA, left}, {initB, feedB, right}}) {
+          Shape shape = (Shape) init[2];
+          try (TFloat32 t = TFloat32.tensorOf(shape)) {
+            float[] chunk = new float[1 << 16];
+            var buffer = t.asRawTensor().data().asFloats();
+            for (long offset = 0; offset < t.size(); offset += chunk.length) {
+              int len = (int) Math.min(chunk.length, t.size() - offset);
+              for (int i = 0; i < len; i++) {
+                chunk[i] = (float) random.nextDouble();
+              }
+              buffer.offset(offset).write(chunk, 0, len);
+            }
+            @SuppressWarnings("unchecked")
+            Placeholder<TFloat32> feed = (Placeholder<TFloat32>) init[1];
+            session.runner().feed(feed, t).addTarget((Op) init[0]).run().close();
           }
         }
+        // Warm-up; its time sizes a block when the block is given in seconds.
+        long w0 = System.nanoTime();
         for (int i = 0; i < 3; i++) {
-          session.runner().addTarget(product).run().close();
+          run(session, chain);
         }
+        double perRun = (System.nanoTime() - w0) / 3e9;
+        int reps = fixedReps > 0 ? fixedReps : (int) Math.max(1, Math.min(1_000_000, Math.ceil(blockSeconds / perRun)));
         double best = 0;
         for (int block = 0; block < blocks; block++) {
           long t0 = System.nanoTime();
           for (int i = 0; i < reps; i++) {
-            session.runner().addTarget(product).run().close();
+            run(session, chain);
           }
           double seconds = (System.nanoTime() - t0) / 1e9;
-          best = Math.max(best, 2.0 * n * n * n * reps / seconds / 1e9);
+          best = Math.max(best, flops * reps / seconds / 1e9);
         }
         return best;
       }
