@@ -346,10 +346,10 @@ public final class BenchCommand {
     }
 
     /**
-     * Times each of the step's product shapes alone ({@link MatmulPeak}) and prints the rate a step would reach
-     * if it did nothing but its products, one after another, each at its own shape's rate: the step's
-     * efficiency can be judged against that, where the 1024^3 rate is one that 64-wide heads and 512-wide
-     * projections do not reach.
+     * Times each of the step's product shapes at its best ({@link MatmulPeak}: one at a time or two at once)
+     * and prints the rate a step would reach if it did nothing but its products, each at its shape's best
+     * rate: the step's efficiency can be judged against that, where the 1024^3 rate is one that 64-wide heads,
+     * 8-token decoder rows and 512-wide projections do not reach as they are.
      *
      * @return that rate, GFLOP/s
      */
@@ -360,12 +360,12 @@ public final class BenchCommand {
         double rate = MatmulPeak.gflops(p, 0.05, 3);
         seconds += p.flops() / (rate * 1e9);
         flops += p.flops();
-        out.printf(Locale.ROOT, "matmul %s x %d per step: %.1f GFLOP/s alone, %.1f ms%n", p, p.count(), rate,
+        out.printf(Locale.ROOT, "matmul %s x %d per step: %.1f GFLOP/s at best, %.1f ms%n", p, p.count(), rate,
             p.flops() / rate / 1e6);
       }
       double rate = flops / seconds / 1e9;
-      out.printf(Locale.ROOT, "matmul ceiling: the step's %d product shapes, each timed alone: %.1f ms per step, "
-          + "%.1f GFLOP/s%n", products.size(), seconds * 1e3, rate);
+      out.printf(Locale.ROOT, "matmul ceiling: the step's %d product shapes, each at its best rate (one at a "
+          + "time or two at once): %.1f ms per step, %.1f GFLOP/s%n", products.size(), seconds * 1e3, rate);
       out.flush();
       return rate;
     }
