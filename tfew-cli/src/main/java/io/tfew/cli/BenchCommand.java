@@ -191,8 +191,7 @@ public final class BenchCommand {
       PrintWriter out = spec.commandLine().getOut();
       // With accumulation the step's products are a micro-batch's, gradAccum times: same FLOPs, smaller shapes.
       List<StepMatmuls.Product> products = StepMatmuls.of(config, batchSize / gradAccum, inputLen, choices, choiceLen)
-          .stream().map(p -> new StepMatmuls.Product(p.batch(), p.m(), p.k(), p.n(), p.count() * gradAccum))
-          .toList();
+          .stream().map(p -> p.times(gradAccum)).toList();
       long flops = StepMatmuls.flops(products);
       out.printf(Locale.ROOT, "machine: cpu=%s cores=%d load_average=%s%n", cpuModel(),
           Runtime.getRuntime().availableProcessors(), loadAverage());
@@ -742,27 +741,17 @@ public final class BenchCommand {
             training.resetState(session);
             double sessionSeconds = (System.nanoTime() - t1) / 1e9;
             long t2 = System.nanoTime();
-            long bytes;
-            // The loader reports after each run; the first run also builds TensorFlow's loading executor.
-            long[] firstRun = {0, 0};
-            int[] runs = {0};
+            LoadRuns runs = new LoadRuns();
             try (Checkpoint checkpoint = Checkpoint.open(checkpointDir)) {
-              long[] values = {0};
-              graph.weights().load(session, checkpoint, n -> {
-                if (runs[0]++ == 0) {
-                  firstRun[0] = System.nanoTime();
-                  firstRun[1] = n;
-                }
-                values[0] = n;
-              });
-              bytes = 4 * values[0];
+              graph.weights().load(session, checkpoint, runs);
             }
             long end = System.nanoTime();
+            long bytes = 4 * runs.values;
             double load = (end - t2) / 1e9;
             out.printf(Locale.ROOT, "session_seconds=%.2f%n", sessionSeconds);
-            String after = runs[0] < 2 ? "" : String.format(Locale.ROOT,
-                "; the first of %d runs, which builds the loading executor, %.2f s, the rest %.2f GB/s", runs[0],
-                (firstRun[0] - t2) / 1e9, (bytes - 4.0 * firstRun[1]) / ((end - firstRun[0]) / 1e9) / 1e9);
+            String after = runs.count < 2 ? "" : String.format(Locale.ROOT,
+                "; the first of %d runs, which builds the loading executor, %.2f s, the rest %.2f GB/s", runs.count,
+                (runs.firstAt - t2) / 1e9, 4.0 * (runs.values - runs.firstValues) / ((end - runs.firstAt) / 1e9) / 1e9);
             out.printf(Locale.ROOT, "weight_load_seconds=%.2f (%,d bytes, %.2f GB/s%s)%n", load, bytes,
                 bytes / load / 1e9, after);
             out.flush();
@@ -789,6 +778,26 @@ public final class BenchCommand {
           deleteCheckpointDirectory(checkpointDir);
         }
       }
+    }
+  }
+
+  /**
+   * The loader's progress, which it reports after each of its runs: how many, and when the first ended (that
+   * run also builds TensorFlow's loading executor, a fixed cost apart from the bytes).
+   */
+  private static final class LoadRuns implements java.util.function.LongConsumer {
+    int count;
+    long firstAt;
+    long firstValues;
+    long values;
+
+    @Override
+    public void accept(long loadedValues) {
+      if (count++ == 0) {
+        firstAt = System.nanoTime();
+        firstValues = loadedValues;
+      }
+      values = loadedValues;
     }
   }
 

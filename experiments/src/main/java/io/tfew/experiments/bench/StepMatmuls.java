@@ -48,6 +48,11 @@ public final class StepMatmuls {
       return new Product(batch, m, k, n, count + more);
     }
 
+    /** The same shape, {@code factor} times as often (a step of that many micro-batches). */
+    public Product times(long factor) {
+      return new Product(batch, m, k, n, count * factor);
+    }
+
     @Override
     public String toString() {
       return (batch > 1 ? batch + " x " : "") + "[" + m + " x " + k + "] x [" + k + " x " + n + "]";

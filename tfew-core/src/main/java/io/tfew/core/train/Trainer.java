@@ -179,8 +179,8 @@ public final class Trainer {
         throw new IllegalArgumentException("a step that does not apply needs a graph built with grad_accum > 1");
       }
       runner.fetch(graph.gradientNorm).addTarget(graph.apply);
-      try (TBool appliesT = TBool.scalarOf(applies)) {
-        if (graph.applies != null) {
+      try (TBool appliesT = graph.applies == null ? null : TBool.scalarOf(applies)) {
+        if (appliesT != null) {
           runner.feed(graph.applies, appliesT);
         }
         try (Result r = run(runner, trace)) {
