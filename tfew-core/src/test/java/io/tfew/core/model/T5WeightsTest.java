@@ -96,6 +96,25 @@ class T5WeightsTest {
     }
   }
 
+  @Test
+  void progressComesOnceTheLoadingRunIsBuiltThenAfterEachGroupUpToEveryValue() throws Exception {
+    T5Config config = T5Config.read(FIXTURE.resolve("config.json"));
+    long total = T5Weights.expectedShapes(config).values().stream()
+        .mapToLong(s -> Arrays.stream(s).reduce(1, (a, b) -> a * b)).sum();
+    List<Long> reports = new java.util.ArrayList<>();
+    try (Graph g = new Graph()) {
+      T5Weights weights = T5Weights.declare(Ops.create(g), config);
+      try (Session session = new Session(g); Checkpoint c = Checkpoint.open(FIXTURE)) {
+        weights.load(session, c, reports::add);
+      }
+    }
+    // The first report comes before any weight is assigned (the run that builds the executor assigns nothing).
+    assertThat(reports.get(0)).isZero();
+    assertThat(reports.size()).isGreaterThan(2);
+    assertThat(reports).isSorted();
+    assertThat(reports.get(reports.size() - 1)).isEqualTo(total);
+  }
+
   private static Map<String, float[]> subset(Map<String, float[]> all, T5Config config) {
     Map<String, float[]> out = new TreeMap<>();
     for (String key : T5Weights.expectedShapes(config).keySet()) {
