@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every installed PEFT method trains through {@code tfew train} with only {@code peft[0].method}
- * changed in the tiny recipe (and SGD for lomo): the training loss goes down, the adapter is saved, and reloading it
+ * changed in the tiny recipe (and SGD for lomo): the training loss trends down, the adapter is saved, and reloading it
  * through {@code tfew score --adapter} reproduces the run's final scores.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -57,9 +57,11 @@ class EveryMethodTrainsTest {
         losses.add(row.get("loss").asDouble());
       }
     }
-    double first = losses.subList(0, 5).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-    double last = losses.subList(35, 40).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-    assertThat(last).as(method + " training loss").isLessThan(first);
+    // The trend of all 40 losses (least-squares slope per step), not two 5-step averages: a step's loss moves by
+    // about 0.2 with its batch and dropout masks, as much as prompt tuning's whole descent in 40 steps at this rate,
+    // so the two windows could swap with the masks (prompt_tuning at seed 1: 5.43 -> 5.56, though its slope is
+    // negative, as it was for each of 30 runs of five methods and six seeds).
+    assertThat(slope(losses)).as(method + " training loss per step " + losses).isNegative();
 
     String scored = TrainEndToEndTest.cli("score", "--model", dir.resolve("model").toString(), "--data",
         dir.resolve("eval.jsonl").toString(), "--adapter", out.resolve("adapter").toString(), "--batch-size", "32");
@@ -74,5 +76,17 @@ class EveryMethodTrainsTest {
             org.assertj.core.data.Offset.offset(1e-5));
       }
     }
+  }
+
+  private static double slope(List<Double> y) {
+    double meanX = (y.size() - 1) / 2.0;
+    double meanY = y.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    double xy = 0;
+    double xx = 0;
+    for (int i = 0; i < y.size(); i++) {
+      xy += (i - meanX) * (y.get(i) - meanY);
+      xx += (i - meanX) * (i - meanX);
+    }
+    return xy / xx;
   }
 }

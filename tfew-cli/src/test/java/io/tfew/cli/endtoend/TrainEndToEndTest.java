@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code tfew train} end to end on a tiny random T5: (IA)^3 with the three T-Few losses lifts accuracy
- * from chance to at least 0.85, the run directory holds what it promises, the saved adapter re-scores
+ * from chance to at least 45 of 64 rows, the run directory holds what it promises, the saved adapter re-scores
  * identically through {@code tfew score --adapter}, and {@code --from provenance.json} repeats the run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -45,16 +45,18 @@ class TrainEndToEndTest {
   }
 
   /**
-   * The bar is 0.85 (55 of 64 rows), not a platform's exact figure: oneDNN picks other kernels on other
-   * CPUs: this run reached 0.9 on the AVX-512 EPYC (family 26) the bar was first set on, and ends at
-   * 0.875 on an AVX2 one (family 25) with the same code and seed.
+   * The bar is 45 of the 64 eval rows (0.703): a classifier at chance reaches that with probability 0.08%
+   * (binomial, p = 0.5). It is not one run's figure: across 28 seeds of this recipe the final accuracy ranged
+   * from 0.47 to 0.95 (median 0.80) with either dropout generator (a 32-bit float draw per value, or the 16-bit
+   * draws of StatelessDropout), so the earlier bar of 0.85, set from seed 1's 0.875-0.9, held only for that
+   * seed's masks. Seed 1 now ends at 0.75.
    */
   @Test
-  void ia3RaisesAccuracyFromChanceToAtLeastEightyFivePercent() throws IOException {
+  void ia3RaisesAccuracyWellAboveChance() throws IOException {
     JsonNode zeroShot = metric("zero_shot");
     JsonNode last = metric("final");
     assertThat(zeroShot.get("accuracy").asDouble()).isBetween(0.3, 0.7);
-    assertThat(last.get("accuracy").asDouble()).isGreaterThanOrEqualTo(0.85);
+    assertThat(last.get("accuracy").asDouble()).isGreaterThanOrEqualTo(45 / 64.0);
     assertThat(stdout).contains("final accuracy=");
   }
 

@@ -377,13 +377,6 @@ public final class T5Model {
     // Stateless: the mask is a function of the fed seed pair and the call site alone, so a resumed
     // run draws exactly the masks the uninterrupted run would have drawn at the same step.
     Operand<TInt64> seed = s.math.add(dropoutSeed, tf.constant(new long[] {0L, ++dropoutCalls * 7919L}));
-    Operand<TFloat32> u = s.random.statelessRandomUniform(s.shape(x), seed, TFloat32.class);
-    // The mask holds 1/(1-p) or 0, so x meets one full-size Mul forward and its gradient one backward
-    // (x * keep * scale took two each: 166 of t5-small-gated's 1,725 Mul kernels per step, bench train
-    // --profile). Multiplying by the old 0/1 mask was exact, so x * scale rounds as (x * 1) * scale did:
-    // masks, outputs and gradients are bit-identical.
-    Operand<TFloat32> keep = s.select(s.math.greaterEqual(u, tf.constant((float) rate)),
-        tf.constant((float) (1.0 / (1.0 - rate))), tf.constant(0f));
-    return s.math.mul(x, keep);
+    return StatelessDropout.apply(s, x, rate, seed);
   }
 }

@@ -39,10 +39,11 @@ class LoraDropoutTest {
   @Test
   void trainingGraphsDrawOneStatelessMaskPerSiteAndEvaluationGraphsNone() {
     int sites = 2 * 2 + 3 * 4; // q and v: 2 encoder blocks x 2, 3 decoder blocks x 4
-    int withDropout = opTypes(0.1, true).getOrDefault("StatelessRandomUniform", 0);
-    int without = opTypes(0.0, true).getOrDefault("StatelessRandomUniform", 0);
+    int withDropout = opTypes(0.1, true).getOrDefault("StatelessRandomUniformFullInt", 0);
+    int without = opTypes(0.0, true).getOrDefault("StatelessRandomUniformFullInt", 0);
     assertThat(withDropout - without).isEqualTo(sites);
     assertThat(opTypes(0.1, true)).doesNotContainKey("RandomUniform");
-    assertThat(opTypes(0.1, false)).doesNotContainKey("StatelessRandomUniform").doesNotContainKey("RandomUniform");
+    assertThat(opTypes(0.1, false)).doesNotContainKey("StatelessRandomUniformFullInt")
+        .doesNotContainKey("StatelessRandomUniform").doesNotContainKey("RandomUniform");
   }
 }
