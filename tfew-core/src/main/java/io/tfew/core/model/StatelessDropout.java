@@ -1,5 +1,6 @@
 package io.tfew.core.model;
 
+import java.util.Arrays;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -74,7 +75,7 @@ final class StatelessDropout {
       return tf.dtypes.cast(tf.bitwise.bitwiseAnd(bits, tf.constant(LEVELS - 1)), TUint16.class);
     }
     int[] halve = new int[staticShape.numDimensions()];
-    java.util.Arrays.fill(halve, 1);
+    Arrays.fill(halve, 1);
     halve[even] = 2;
     Operand<TInt32> bits = tf.random.statelessRandomUniformFullInt(tf.math.div(shape, tf.constant(halve)), seed,
         TInt32.class);

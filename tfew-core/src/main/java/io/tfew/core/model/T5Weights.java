@@ -256,8 +256,8 @@ public final class T5Weights {
    * Checks every expected tensor against the checkpoint (presence and shape) before reading any,
    * then streams each into its variable.
    *
-   * @param progress called with the number of values loaded so far, for a progress bar: with 0 once the
-   *     loading run's executor is built, then after each group of weights is assigned
+   * @param progress called with the number of values loaded so far, for a progress bar: once when the
+   *     loading run's executor is built (before any group is assigned), then after each group
    */
   public void load(Session session, Checkpoint checkpoint, LongConsumer progress) {
     Map<String, String> source = new LinkedHashMap<>();
