@@ -261,15 +261,8 @@ public final class BenchCommand {
             List<StepStats> traced = new ArrayList<>();
             boolean[] tracing = {false};
             Runnable tfewStep = () -> {
-              // One optimizer step: grad-accum runs, the last applying the mean gradient, as Trainer runs them.
-              for (int m = 0; m < gradAccum; m++) {
-                double[] r = Trainer.runStep(graph, session, training, packed.get(m), 1L,
-                    index[0] * gradAccum + m, 3e-3, index[0] + 1, m == gradAccum - 1,
-                    tracing[0] ? metadata -> traced.add(metadata.getStepStats()) : null);
-                if (!Double.isFinite(r[0])) {
-                  throw new TfewException("bench train: the loss is " + r[0] + " at step " + (index[0] + 1));
-                }
-              }
+              optimizerStep("bench train", graph, session, training, packed, index[0],
+                  tracing[0] ? metadata -> traced.add(metadata.getStepStats()) : null);
               index[0]++;
             };
             long w0 = System.nanoTime();
@@ -763,13 +756,13 @@ public final class BenchCommand {
             out.printf(Locale.ROOT, "weight_load_seconds=%.2f (%,d bytes, %.2f GB/s%s)%n", load, bytes,
                 bytes / load / 1e9, after);
             out.flush();
-            double[] first = step(graph, session, training, micro, 0);
+            double[] first = optimizerStep("bench startup", graph, session, training, micro, 0, null);
             out.printf(Locale.ROOT, "first_step_seconds=%.2f%s%n", Arrays.stream(first).sum(), microBatches(first));
             out.flush();
             List<Double> steady = new ArrayList<>();
             double[] last = first;
             for (int i = 1; i <= steadySteps; i++) {
-              last = step(graph, session, training, micro, i);
+              last = optimizerStep("bench startup", graph, session, training, micro, i, null);
               steady.add(Arrays.stream(last).sum());
             }
             out.printf(Locale.ROOT, "steady_step_seconds=%.3f (median of %d)%s%n", Train.median(steady), steadySteps,
@@ -827,15 +820,21 @@ public final class BenchCommand {
     }
   }
 
-  /** One optimizer step, micro-batch by micro-batch (the last applies); each micro-batch's seconds. */
-  private static double[] step(ModelGraph graph, Session session, TrainingGraph training, List<ChoiceBatch> micro,
-      int index) {
+  /**
+   * Optimizer step {@code index} (from 0) of a benchmark, micro-batch by micro-batch as Trainer runs them (the last
+   * applies the mean gradient); each micro-batch's seconds. A loss that is not finite stops the benchmark.
+   */
+  private static double[] optimizerStep(String command, ModelGraph graph, Session session, TrainingGraph training,
+      List<ChoiceBatch> micro, long index, java.util.function.Consumer<org.tensorflow.proto.RunMetadata> trace) {
     double[] seconds = new double[micro.size()];
     for (int m = 0; m < micro.size(); m++) {
       long t = System.nanoTime();
-      Trainer.runStep(graph, session, training, micro.get(m), 1L, (long) index * micro.size() + m, 3e-3, index + 1,
-          m == micro.size() - 1);
+      double[] r = Trainer.runStep(graph, session, training, micro.get(m), 1L, index * micro.size() + m, 3e-3,
+          index + 1, m == micro.size() - 1, trace);
       seconds[m] = (System.nanoTime() - t) / 1e9;
+      if (!Double.isFinite(r[0])) {
+        throw new TfewException(command + ": the loss is " + r[0] + " at step " + (index + 1));
+      }
     }
     return seconds;
   }

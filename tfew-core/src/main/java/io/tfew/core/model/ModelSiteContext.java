@@ -18,9 +18,9 @@ record ModelSiteContext(Ops tf, Parameters parameters, ModelDims dims, Operand<T
 
   @Override
   public Operand<TFloat32> dropout(Operand<TFloat32> x, double rate) {
-    if (!(rate >= 0 && rate < 1)) {
-      throw new IllegalArgumentException("dropout rate " + rate + " is not in [0, 1)");
-    }
+    // Checked here as well as where the mask is drawn: an evaluation graph draws none, and a rate it would
+    // refuse in training must fail there too.
+    StatelessDropout.threshold(rate);
     return dropouts.apply(tf, x, rate);
   }
 }
