@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tfew.cli.TfewCli;
+import io.tfew.core.checkpoint.SafetensorsReader;
 import io.tfew.core.testing.TinyTask;
 import io.tfew.core.train.TrainingCheckpoint;
 import io.tfew.experiments.sweep.CellState;
@@ -59,7 +60,11 @@ class SweepEndToEndTest {
 
     Process sweep = sweep(grid, dir.resolve("first-sweep.log"));
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (!(finished(runs) >= 1 && partial(runs) >= 1) && sweep.isAlive() && System.nanoTime() < deadline) {
+    // Killed only while some cell's checkpoint is at most halfway: that cell cannot finish in the moment
+    // between the check and the kill, as a cell one step from its end could (the two cells of a pair run
+    // in near lockstep, so "one finished, the other partial" alone is a race).
+    while (!(finished(runs) >= 1 && halfwayOrLess(runs) >= 1) && sweep.isAlive()
+        && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
     List<ProcessHandle> tree = new ArrayList<>(sweep.descendants().toList());
@@ -144,6 +149,23 @@ class SweepEndToEndTest {
   private static int partial(Path runs) {
     return (int) CELLS.stream().filter(c -> !CellState.finished(runs.resolve(c))
         && TrainingCheckpoint.exists(runs.resolve(c).resolve("checkpoint"))).count();
+  }
+
+  private static int halfwayOrLess(Path runs) {
+    int n = 0;
+    for (String c : CELLS) {
+      Path file = runs.resolve(c).resolve("checkpoint").resolve(TrainingCheckpoint.FILE);
+      if (CellState.finished(runs.resolve(c)) || !Files.isRegularFile(file)) {
+        continue;
+      }
+      // The file is replaced by rename, so an open reader sees one whole state.
+      try (SafetensorsReader reader = SafetensorsReader.open(file)) {
+        n += Long.parseLong(reader.metadata().get("step")) <= STEPS / 2 ? 1 : 0;
+      } catch (RuntimeException e) {
+        // Renamed away between the check and the open: look again on the next poll.
+      }
+    }
+    return n;
   }
 
   private static int count(String text, String what) {
