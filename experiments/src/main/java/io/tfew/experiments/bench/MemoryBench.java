@@ -11,6 +11,7 @@ import io.tfew.core.model.T5Config;
 import io.tfew.core.optim.Optimizers;
 import io.tfew.core.plugin.PluginRegistry;
 import io.tfew.core.runtime.ModelGraph;
+import io.tfew.core.runtime.SessionOptions;
 import io.tfew.core.score.ChoiceBatch;
 import io.tfew.core.score.EncodedExample;
 import io.tfew.core.train.Trainer;
@@ -159,7 +160,7 @@ public final class MemoryBench {
     T5Config config = T5Config.read(checkpointDir.resolve("config.json"));
     List<EncodedExample> batch = randomBatch(config, shape);
     try (ModelGraph graph = new ModelGraph(config, new SiteRewrites(List.of(new SiteRewrites.Active(spec.method(),
-        method))), true, 1, 1L)) {
+        method))), true, 1, 1L, SessionOptions.DEFAULT)) {
       // A method that asks for SGD fused into the backward pass (lomo) is measured with it: that is its point.
       boolean fused = method.updateRule() == io.tfew.api.peft.UpdateRule.FUSED_SGD;
       TrainingGraph training = fused

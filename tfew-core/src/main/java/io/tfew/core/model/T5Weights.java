@@ -315,8 +315,8 @@ public final class T5Weights {
           : GroupRead.start(groups.get(0).keys(), checkpoint, source, pool, readers);
       if (next != null) {
         // The loading signature's first run builds its executor (TensorFlow prunes and optimises the whole
-        // graph for it: 0.3-0.4 s of a t5-base load). A run that assigns nothing builds it while the first
-        // group is still being read, instead of after.
+        // graph for it: 0.3-0.4 s of a t5-base load) unless prepareLoading built it already. A run that
+        // assigns nothing builds it while the first group is still being read, instead of after.
         try {
           batch.prepare();
         } catch (RuntimeException e) {
@@ -590,10 +590,10 @@ public final class T5Weights {
       }
       try (TFloat32 none = TFloat32.tensorOf(Shape.of(0))) {
         Session.Runner runner = session.runner();
+        // Every weight's gate, including those assigned elsewhere (derived from, replaced: always fed empty),
+        // so that the signature does not depend on what the methods did and can be built before they run.
         for (String key : shapes.keySet()) {
-          if (!derivesFrom(key) && !replaced.contains(key)) {
-            runner.feed(staged.get(key), queued.getOrDefault(key, none)).addTarget(gatedAssigns.get(key));
-          }
+          runner.feed(staged.get(key), queued.getOrDefault(key, none)).addTarget(gatedAssigns.get(key));
         }
         try (Result r = runner.run()) {
           // assignment only; nothing fetched
@@ -609,6 +609,19 @@ public final class T5Weights {
     @Override
     public void close() {
       flush();
+    }
+  }
+
+  /**
+   * Builds the executor of the run that {@link #load} assigns weights with, by running it once with nothing to
+   * assign. TensorFlow builds an executor per run signature from a copy of the whole graph, so the cost grows
+   * with the graph: call this right after {@link #declare}, while the graph holds the weights alone, and the
+   * executor is kept, and reused by {@code load}, however much the graph grows after (the signature names
+   * every weight, whichever a method later derives from or replaces).
+   */
+  public void prepareLoading(Session session) {
+    try (AssignBatch batch = new AssignBatch(session, Long.MAX_VALUE, Tensor::close)) {
+      batch.prepare();
     }
   }
 

@@ -79,7 +79,7 @@ public final class LoadedModel implements AutoCloseable {
             + "adapter per task");
       }
     }
-    ModelGraph graph = new ModelGraph(config, created.rewrites(), false, taskCount, seed);
+    ModelGraph graph = new ModelGraph(config, created.rewrites(), false, taskCount, seed, SessionOptions.DEFAULT);
     Session session = null;
     try {
       RankScoringGraph rank = programs.contains(Program.SCORE) ? RankScoringGraph.build(graph.ops(), graph.model()) : null;

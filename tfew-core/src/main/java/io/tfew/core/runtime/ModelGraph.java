@@ -24,9 +24,13 @@ import org.tensorflow.types.TInt64;
  * graph is created, their site rewrites while programs are built (see {@link io.tfew.api.model.ModelRewriter}
  * for the order), and their parameters must all be declared before they are initialised.
  *
+ * <p>A graph whose weights will be loaded from a checkpoint is best built with {@link SessionOptions}: its
+ * session then opens as soon as the weights are declared, and the run that loads them is built while the
+ * graph is still small.
+ *
  * <pre>{@code
  * try (ModelGraph graph = new ModelGraph(T5Config.read(dir.resolve("config.json")), SiteRewrites.none(),
- *     false, 1, 0L)) {
+ *     false, 1, 0L, SessionOptions.DEFAULT)) {
  *   RankScoringGraph scoring = RankScoringGraph.build(graph.ops(), graph.model());
  *   try (Session session = graph.startSession();
  *       Checkpoint checkpoint = Checkpoint.open(dir)) {
@@ -48,29 +52,64 @@ public final class ModelGraph implements AutoCloseable {
   private final Placeholder<TInt64> dropoutSeed;
   private final int taskCount;
   private T5Model evaluationModel;
+  /** The session opened when the weights were declared, or {@code null}; see the constructor with options. */
+  private final SessionOptions earlyOptions;
+  private Session early;
+  private boolean earlyHandedOut;
+  private double earlySeconds;
 
+  /** A graph whose session {@link #startSession(SessionOptions)} opens once every program is built. */
   public ModelGraph(T5Config config, SiteRewrites rewrites, boolean training, int taskCount, long seed) {
-    this(config, rewrites, training, taskCount, seed, PrefixScope::ops);
+    this(config, rewrites, training, taskCount, seed, null, PrefixScope::ops);
   }
 
-  /** As the public constructor, with the op factory's root made by {@code opsFor} (tests compare scopes). */
+  /**
+   * A graph whose weights will be loaded: its session is opened with {@code options} as soon as the base weights
+   * are declared, and the run that loads them is built then, while the graph holds nothing else. TensorFlow
+   * builds a run's executor from a copy of the whole graph, and keeps it as the graph grows, so built here it
+   * costs what a graph of the weights alone costs, not what the finished training graph would ({@code tfew bench
+   * startup} reports it). {@link #startSession()} returns that session.
+   */
+  public ModelGraph(T5Config config, SiteRewrites rewrites, boolean training, int taskCount, long seed,
+      SessionOptions options) {
+    this(config, rewrites, training, taskCount, seed, java.util.Objects.requireNonNull(options, "options"),
+        PrefixScope::ops);
+  }
+
+  /** As the public constructors, with the op factory's root made by {@code opsFor} (tests compare scopes). */
   ModelGraph(T5Config config, SiteRewrites rewrites, boolean training, int taskCount, long seed,
-      Function<Graph, Ops> opsFor) {
+      SessionOptions earlyOptions, Function<Graph, Ops> opsFor) {
     this.graph = new Graph();
     this.tf = opsFor.apply(graph);
     this.config = config;
     this.weights = T5Weights.declare(tf, config);
-    this.parameters = new TrainableParameters(tf, weights, seed);
-    this.rewrites = rewrites;
-    rewrites.beforeEachHook(parameters::declaringFor);
-    // Before any program is built, so a method can size what its sites share by the sites it targets.
-    rewrites.beginGraph(new ModelGraphContext(tf.withSubScope("peft_graph"), parameters, config.dims(),
-        T5Model.sites(config), taskCount, training));
-    this.dropoutSeed = training
-        ? tf.withName("dropout_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)))
-        : null;
-    this.model = new T5Model(tf, config, weights, parameters, rewrites, training, taskCount, dropoutSeed);
-    this.taskCount = taskCount;
+    this.earlyOptions = earlyOptions;
+    try {
+      if (earlyOptions != null) {
+        long start = System.nanoTime();
+        early = new Session(graph, earlyOptions.proto());
+        weights.prepareLoading(early);
+        earlySeconds = (System.nanoTime() - start) / 1e9;
+      }
+      this.parameters = new TrainableParameters(tf, weights, seed);
+      this.rewrites = rewrites;
+      rewrites.beforeEachHook(parameters::declaringFor);
+      // Before any program is built, so a method can size what its sites share by the sites it targets.
+      rewrites.beginGraph(new ModelGraphContext(tf.withSubScope("peft_graph"), parameters, config.dims(),
+          T5Model.sites(config), taskCount, training));
+      this.dropoutSeed = training
+          ? tf.withName("dropout_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)))
+          : null;
+      this.model = new T5Model(tf, config, weights, parameters, rewrites, training, taskCount, dropoutSeed);
+      this.taskCount = taskCount;
+    } catch (RuntimeException | Error e) {
+      // Nobody holds this graph yet to close it.
+      if (early != null) {
+        early.close();
+      }
+      graph.close();
+      throw e;
+    }
   }
 
   public Ops ops() {
@@ -126,21 +165,38 @@ public final class ModelGraph implements AutoCloseable {
    * a base weight some method replaced is still read by an op.
    */
   public Session startSession() {
-    return startSession(SessionOptions.DEFAULT);
+    return startSession(earlyOptions != null ? earlyOptions : SessionOptions.DEFAULT);
   }
 
-  /** As {@link #startSession()}, with the given threads and graph optimisation. */
+  /**
+   * As {@link #startSession()}, with the given threads and graph optimisation. A graph built with options has
+   * its session already: it is handed out once, and only for those same options.
+   */
   public Session startSession(SessionOptions options) {
+    if (earlyOptions != null && (earlyHandedOut || !earlyOptions.equals(options))) {
+      throw new IllegalStateException(earlyHandedOut ? "the session of this graph was started already"
+          : "this graph's session was opened with " + earlyOptions + ", not " + options);
+    }
     // Every program is built by now: a replaced base weight must have no reader left.
     weights.requireReplacedUnread();
-    Session session = new Session(graph, options.proto());
+    Session session = earlyOptions != null ? early : new Session(graph, options.proto());
     try {
       parameters.initialize(session);
     } catch (RuntimeException e) {
       session.close();
+      earlyHandedOut = earlyOptions != null;
       throw e;
     }
+    earlyHandedOut = earlyOptions != null;
     return session;
+  }
+
+  /**
+   * Seconds the constructor spent opening the session and building the loading run (0 for a graph built without
+   * options); part of the build time, which benchmarks report beside it.
+   */
+  public double earlySessionSeconds() {
+    return earlySeconds;
   }
 
   /** How many operations the graph holds (benchmarks report it beside the build time). */
@@ -159,6 +215,9 @@ public final class ModelGraph implements AutoCloseable {
 
   @Override
   public void close() {
+    if (early != null && !earlyHandedOut) {
+      early.close();
+    }
     graph.close();
   }
 }

@@ -93,11 +93,11 @@ public final class TrainableModel implements AutoCloseable {
     ModelGraph graph = null;
     Session session = null;
     try {
-      graph = new ModelGraph(modelConfig, created.rewrites(), training != null, 1, seed);
+      graph = new ModelGraph(modelConfig, created.rewrites(), training != null, 1, seed, options);
       TrainingGraph trainingGraph = training == null ? null : training.build(graph, created.methods());
       RankScoringGraph scoring = RankScoringGraph.build(graph.ops(), graph.evaluationModel());
       graph.rewrites().requireEveryMethodTouchedASite(graph.parameters());
-      session = graph.startSession(options);
+      session = graph.startSession();
       loadBase(graph, session, modelDir, loaded);
       return new TrainableModel(modelDir, modelConfig, graph, created.methods(), trainingGraph, scoring, session,
           seed);

@@ -43,7 +43,7 @@ class PrefixScopeTest {
   private static List<String> trainingGraphNames(Function<Graph, Ops> opsFor) {
     T5Config config = T5Config.read(SharedFixtures.path("fixtures/t5-parity/t0-tiny").resolve("config.json"));
     try (ModelGraph graph = new ModelGraph(config,
-        new SiteRewrites(List.of(new SiteRewrites.Active("scale_kv", SCALE_KV))), true, 1, 5L, opsFor)) {
+        new SiteRewrites(List.of(new SiteRewrites.Active("scale_kv", SCALE_KV))), true, 1, 5L, null, opsFor)) {
       TrainingGraph.build(graph, List.of(new TrainingGraph.WeightedLoss("nll", TinyTraining.GOLD_NLL, 1.0)),
           new Adafactor(), 2, 1.0);
       RankScoringGraph.build(graph.ops(), graph.evaluationModel());

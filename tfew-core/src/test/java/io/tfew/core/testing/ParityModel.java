@@ -39,7 +39,8 @@ public final class ParityModel implements AutoCloseable {
     for (int i = 0; i < rewriters.length; i++) {
       active.add(new SiteRewrites.Active("fixture" + i, rewriters[i]));
     }
-    graph = new ModelGraph(T5Config.read(dir.resolve("config.json")), new SiteRewrites(active), false, 1, 0L);
+    graph = new ModelGraph(T5Config.read(dir.resolve("config.json")), new SiteRewrites(active), false, 1, 0L,
+        io.tfew.core.runtime.SessionOptions.DEFAULT);
     lm = TeacherForcedGraph.build(graph.ops(), graph.model());
     rank = RankScoringGraph.build(graph.ops(), graph.model());
     greedy = GreedyDecoder.build(graph.ops(), graph.model());
