@@ -20,6 +20,7 @@ import io.tfew.core.score.RankScorer;
 import io.tfew.core.score.RankScoringGraph;
 import io.tfew.core.train.Trainer;
 import io.tfew.core.train.TrainingGraph;
+import io.tfew.experiments.bench.FirstTouch;
 import io.tfew.experiments.bench.Machine;
 import io.tfew.experiments.bench.MatmulPeak;
 import io.tfew.experiments.bench.MemoryBench;
@@ -772,6 +773,11 @@ public final class BenchCommand {
             out.printf(Locale.ROOT, "steady_step_seconds=%.3f (median of %d)%s%n", Train.median(steady), steadySteps,
                 microBatches(last));
             out.printf(Locale.ROOT, "peak_rss_bytes=%d%n", ResidentMemory.peakBytes());
+            FirstTouch touch = FirstTouch.measure(256L << 20);
+            out.printf(Locale.ROOT, "first_touch_gb_per_second=%.2f (256 MiB of new memory written once; %.2f GB/s "
+                + "written again: a load writes every weight into new memory, so it runs at most at the first rate; "
+                + "measured last, since memory freed before it would fault in faster)%n", touch.freshGbPerSecond(),
+                touch.againGbPerSecond());
           } finally {
             micro.forEach(ChoiceBatch::close);
           }

@@ -38,6 +38,9 @@ class BenchStartupTest {
     assertThat(out).containsPattern("; [0-9.]+ s to its first run, whose executor the graph built already, "
         + "then [0-9]+ runs at [0-9.]+ GB/s\\)");
     assertThat(field(out, "new_signature_seconds")).isPositive();
+    assertThat(field(out, "first_touch_gb_per_second")).isPositive();
+    assertThat(out).containsPattern("(?m)^first_touch_gb_per_second=[0-9.]+ \\(256 MiB of new memory written once; "
+        + "[0-9.]+ GB/s written again: ");
   }
 
   @Test
