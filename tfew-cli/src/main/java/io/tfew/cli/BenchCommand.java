@@ -455,6 +455,7 @@ public final class BenchCommand {
         String baseline = null;
         String loadSeconds = null;
         String cpuSeconds = null;
+        String touch = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
           String line;
           while ((line = r.readLine()) != null) {
@@ -466,11 +467,13 @@ public final class BenchCommand {
               loadSeconds = line.substring("load_seconds=".length());
             } else if (line.startsWith("load_cpu_seconds=")) {
               cpuSeconds = line.substring("load_cpu_seconds=".length());
+            } else if (line.startsWith("first_touch=")) {
+              touch = line.substring("first_touch=".length());
             }
           }
         }
         if (child.waitFor() != 0 || peak == null || baseline == null || loadSeconds == null
-            || cpuSeconds == null) {
+            || cpuSeconds == null || touch == null) {
           throw new TfewException("bench load: the loading process failed (exit " + child.exitValue() + ")");
         }
         long peakBytes = Long.parseLong(peak);
@@ -486,6 +489,10 @@ public final class BenchCommand {
         // processes stretch the wall time most, though contention inflates CPU time too.
         out.printf(Locale.ROOT, "weight_load_seconds=%.2f (%.2f GB/s) cpu_seconds=%.2f%n", seconds,
             bytes / seconds / 1e9, Double.parseDouble(cpuSeconds));
+        String[] rates = touch.split(",");
+        out.printf(Locale.ROOT, "first_touch_gb_per_second=%s (the loading process, after the load: 256 MiB of new "
+            + "memory written once; %s GB/s written again; a load fills new memory, so it runs at most at the first "
+            + "rate)%n", rates[0], rates[1]);
         out.flush();
         return 0;
       } finally {
@@ -521,6 +528,9 @@ public final class BenchCommand {
           out.println("peak_rss_bytes=" + ResidentMemory.peakBytes());
         }
       }
+      // After the peak is read: the tensor it writes would otherwise count, and memory freed before it is cheaper.
+      FirstTouch touch = FirstTouch.measure(256L << 20);
+      out.printf(Locale.ROOT, "first_touch=%.2f,%.2f%n", touch.freshGbPerSecond(), touch.againGbPerSecond());
       out.flush();
       return 0;
     }
