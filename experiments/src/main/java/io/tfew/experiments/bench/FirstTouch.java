@@ -6,9 +6,11 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * How fast this machine writes memory that no process has written yet, against memory already written. Loading
- * weights writes every value into memory TensorFlow has just allocated, so the first rate bounds a load however
- * fast the file is read: each page's first write is a page fault, which on a virtual machine may also fault on
- * the host. The two rates come from one tensor (TensorFlow's allocator, as for variables) written twice.
+ * weights writes every value into memory TensorFlow has just allocated, and each page's first write is a page
+ * fault, which on a virtual machine may also fault on the host: where that is slow, a load is slow however fast
+ * the file is read. The two rates come from one tensor (TensorFlow's allocator, as for variables) written twice.
+ * The first rate is a sample of one moment, not a bound: on this project's VM it varied between runs and within
+ * one (a t5-base {@code bench load} filled its weights at 1.07 GB/s and then measured 0.28 GB/s here).
  *
  * <pre>{@code
  * FirstTouch t = FirstTouch.measure(256L << 20);
