@@ -1,9 +1,8 @@
 package io.tfew.cli.endtoend;
 
+import static io.tfew.cli.endtoend.BenchOutput.field;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -11,12 +10,6 @@ import org.junit.jupiter.api.Test;
  * checkpoint's size, its speed, and the rate at which the loading process writes new memory.
  */
 class BenchLoadTest {
-  private static double field(String out, String name) {
-    Matcher m = Pattern.compile("(?m)^" + name + "=([0-9.]+)").matcher(out);
-    assertThat(m.find()).as("%s in:%n%s", name, out).isTrue();
-    return Double.parseDouble(m.group(1));
-  }
-
   @Test
   void reportsWhatLoadingAddsItsSpeedAndTheRateOfWritingNewMemory() {
     String out = TrainEndToEndTest.cli("bench", "load", "--shape", "t5-small");

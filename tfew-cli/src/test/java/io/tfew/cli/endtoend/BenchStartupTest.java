@@ -1,5 +1,6 @@
 package io.tfew.cli.endtoend;
 
+import static io.tfew.cli.endtoend.BenchOutput.field;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.regex.Matcher;
@@ -12,12 +13,6 @@ import org.junit.jupiter.api.Test;
  * machine's load, so no threshold belongs in a unit test.
  */
 class BenchStartupTest {
-  private static double field(String out, String name) {
-    Matcher m = Pattern.compile("(?m)^" + name + "=([0-9.]+)").matcher(out);
-    assertThat(m.find()).as("%s in:%n%s", name, out).isTrue();
-    return Double.parseDouble(m.group(1));
-  }
-
   @Test
   void reportsGraphBuildWeightLoadFirstAndSteadyStepOfATinyModel() {
     String out = TrainEndToEndTest.cli("bench", "startup", "--shape", "tiny", "--input-len", "8",
