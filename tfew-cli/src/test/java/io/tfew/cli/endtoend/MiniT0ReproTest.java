@@ -1,7 +1,6 @@
 package io.tfew.cli.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +11,7 @@ import io.tfew.experiments.run.FileDigests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,15 +23,20 @@ import org.junit.jupiter.api.io.TempDir;
  * (IA)^3, 25 steps, one held-out task and sample).
  *
  * <ol>
- *   <li>Its metrics match {@code mini-t0/repro/expected.json}: exactly (every float as printed) on the
- *       platform that recorded them, and within {@code tolerance} elsewhere, since oneDNN picks other kernels
- *       on another instruction set and float sums round differently.</li>
+ *   <li>Its metrics match {@code mini-t0/repro/expected.json}, which holds one record per platform (the key
+ *       of {@link #platform()}): exactly, every float as printed, on a platform recorded there. On another
+ *       one, oneDNN and Eigen pick other kernels and float sums round differently, and the recipe's high
+ *       learning rate amplifies that from step to step, so the file's per-step tolerances grow with the step
+ *       (they are set from the measured spread between recorded platforms, which the file states), and
+ *       the metrics must lie within them of at least one recorded platform.</li>
  *   <li>{@code tfew train --from provenance.json}, given nothing but the run's provenance record, repeats the
  *       run bit for bit: same metrics file, same adapter bytes.</li>
  * </ol>
  *
- * <p>To record new expected numbers after a deliberate change (a new checkpoint, a numerics change), run
- * this test with {@code -Dtfew.repro.record=true} and commit {@code expected.json}.
+ * <p>To record after a deliberate change of the numbers (a new checkpoint, a numerics change), run this test
+ * with {@code -Dtfew.repro.record=replace}: the file then holds this platform alone, since the others'
+ * records are stale. To add a platform whose numbers were not yet recorded, with nothing else changed, run
+ * it there with {@code -Dtfew.repro.record=add}.
  */
 class MiniT0ReproTest {
   private static final Path RECIPE = Path.of("../experiments/mini-t0/repro/ia3-short.yaml").toAbsolutePath();
@@ -48,29 +53,28 @@ class MiniT0ReproTest {
     Path run = dir.resolve("run");
     TrainEndToEndTest.cli("train", RECIPE.toString(), "--out", run.toString());
     ObjectNode measured = measure(run);
+    String platform = platform();
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    if (Boolean.getBoolean("tfew.repro.record")) {
-      measured.put("tolerance_loss", 2e-3);
-      measured.put("tolerance_accuracy", 0.02);
-      json.writeValue(EXPECTED.toFile(), measured);
+    String record = System.getProperty("tfew.repro.record", "");
+    if (!record.isEmpty()) {
+      record(json, measured, platform, record);
     }
 
     JsonNode expected = json.readTree(EXPECTED.toFile());
-    assertThat(measured.get("checkpoint_sha256").asText()).as("expected.json was recorded for another "
-        + "checkpoint; re-record it with -Dtfew.repro.record=true")
-        .isEqualTo(expected.get("checkpoint_sha256").asText());
-    boolean samePlatform = measured.get("platform").equals(expected.get("platform"));
-    double lossTolerance = samePlatform ? 0 : expected.get("tolerance_loss").asDouble();
-    double accuracyTolerance = samePlatform ? 0 : expected.get("tolerance_accuracy").asDouble();
-    for (Integer step : LOSS_STEPS) {
-      String key = String.valueOf(step);
-      assertThat(measured.get("loss").get(key).asDouble()).as("loss at step " + step + " (platform "
-          + measured.get("platform") + ", recorded on " + expected.get("platform") + ")")
-          .isCloseTo(expected.get("loss").get(key).asDouble(), within(lossTolerance));
+    assertThat(expected.get("checkpoint_sha256").asText()).as("expected.json was recorded for another "
+        + "checkpoint; re-record it with -Dtfew.repro.record=replace")
+        .isEqualTo(FileDigests.sha256(CHECKPOINT));
+    JsonNode platforms = expected.get("platforms");
+    if (platforms.has(platform)) {
+      assertThat(measured).as("metrics on %s, a platform recorded in %s", platform, EXPECTED)
+          .isEqualTo(platforms.get(platform));
+    } else {
+      Map<String, List<String>> misses = new LinkedHashMap<>();
+      platforms.fields().forEachRemaining(e -> misses.put(e.getKey(), outsideTolerance(measured, e.getValue(),
+          expected.get("tolerance"))));
+      assertThat(misses.values()).as("metrics on %s, not recorded in %s, against each recorded platform (the "
+          + "values outside its tolerance): %s", platform, EXPECTED, misses).anyMatch(List::isEmpty);
     }
-    expected.get("accuracy").fields().forEachRemaining(e ->
-        assertThat(measured.get("accuracy").get(e.getKey()).asDouble()).as("final accuracy, " + e.getKey())
-            .isCloseTo(e.getValue().asDouble(), within(accuracyTolerance)));
 
     Path again = dir.resolve("again");
     TrainEndToEndTest.cli("train", "--from", run.resolve("provenance.json").toString(), "--out", again.toString());
@@ -80,13 +84,57 @@ class MiniT0ReproTest {
         .isEqualTo(Files.readAllBytes(run.resolve("adapter/adapter_model.safetensors")));
   }
 
-  /** Loss at a few steps, final accuracy per template and median, the checkpoint and the platform. */
+  /**
+   * Writes this platform's record: alone ({@code replace}), or beside the others ({@code add}, refused when the
+   * file was recorded for another checkpoint, whose numbers cannot stand beside this one's).
+   */
+  private static void record(ObjectMapper json, ObjectNode measured, String platform, String mode)
+      throws IOException {
+    String checkpoint = FileDigests.sha256(CHECKPOINT);
+    ObjectNode file;
+    if (mode.equals("add")) {
+      file = (ObjectNode) json.readTree(EXPECTED.toFile());
+      assertThat(file.get("checkpoint_sha256").asText()).as("-Dtfew.repro.record=add on a file recorded for "
+          + "another checkpoint; use -Dtfew.repro.record=replace").isEqualTo(checkpoint);
+    } else if (mode.equals("replace") || mode.equals("true")) {
+      ObjectNode old = (ObjectNode) json.readTree(EXPECTED.toFile());
+      file = json.createObjectNode();
+      file.put("recipe", "experiments/mini-t0/repro/ia3-short.yaml");
+      file.put("checkpoint_sha256", checkpoint);
+      file.set("tolerance", old.get("tolerance"));
+      file.set("tolerance_evidence", old.get("tolerance_evidence"));
+      file.putObject("platforms");
+    } else {
+      throw new IllegalArgumentException("-Dtfew.repro.record=" + mode + ": use replace or add");
+    }
+    ((ObjectNode) file.get("platforms")).set(platform, measured);
+    json.writeValue(EXPECTED.toFile(), file);
+  }
+
+  /** The measured values farther from {@code recorded} than {@code tolerance} allows, as readable lines. */
+  private static List<String> outsideTolerance(JsonNode measured, JsonNode recorded, JsonNode tolerance) {
+    List<String> misses = new ArrayList<>();
+    for (Integer step : LOSS_STEPS) {
+      String key = String.valueOf(step);
+      double diff = Math.abs(measured.get("loss").get(key).asDouble() - recorded.get("loss").get(key).asDouble());
+      if (!(diff <= tolerance.get("loss").get(key).asDouble())) {
+        misses.add("loss at step " + step + " off by " + diff);
+      }
+    }
+    recorded.get("accuracy").fields().forEachRemaining(e -> {
+      JsonNode value = measured.get("accuracy").get(e.getKey());
+      double diff = value == null ? Double.NaN : Math.abs(value.asDouble() - e.getValue().asDouble());
+      if (!(diff <= tolerance.get("accuracy").asDouble())) {
+        misses.add("accuracy of '" + e.getKey() + "' off by " + diff);
+      }
+    });
+    return misses;
+  }
+
+  /** Loss at a few steps, and final accuracy per template and median. */
   private static ObjectNode measure(Path run) throws IOException {
     ObjectMapper json = new ObjectMapper();
     ObjectNode out = json.createObjectNode();
-    out.put("recipe", "experiments/mini-t0/repro/ia3-short.yaml");
-    out.put("checkpoint_sha256", FileDigests.sha256(CHECKPOINT));
-    out.put("platform", platform());
     ObjectNode loss = out.putObject("loss");
     ObjectNode accuracy = out.putObject("accuracy");
     for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
