@@ -229,7 +229,7 @@ public final class T5Model {
     long[] shape = weights.shapes().get(weightKey);
     int out = (int) shape[0];
     int in = (int) shape[1];
-    LinearSite site = new LinearSite(path, stack, layer, in, out, ctx.scoped(path));
+    LinearSite site = new LinearSite(path, stack, layer, in, out, ctx.scoped(path), x);
     Operand<TFloat32> w = rewrites.linearWeight(site, weights.get(weightKey));
     Operand<TFloat32> flat = s.reshape(x, tf.constant(new int[] {-1, in}));
     Operand<TFloat32> y = s.linalg.matMul(flat, w, MatMul.transposeB(true));

@@ -61,17 +61,21 @@ public final class QloraMethod implements PeftMethod {
   private final QloraConfig config;
   private final Set<String> modules = new LinkedHashSet<>();
   /**
-   * The dequantised weight of each site, built once per graph: every program on the graph (training,
-   * evaluation, scoring) reads the same ops, so the graph, and the time TensorFlow spends pruning it at
-   * each new kind of run, does not grow with the number of programs.
+   * The frozen NF4 state of each site, declared once per graph and read by every program on it. The
+   * dequantised weight is built per program instead (it was once shared too): each program's copy waits for
+   * that program's input at the site, which a shared copy could not do without making evaluation wait for
+   * training's feeds.
    */
-  private final Map<String, Operand<TFloat32>> dequantised = new LinkedHashMap<>();
+  private final Map<String, Frozen> frozen = new LinkedHashMap<>();
   /** The last weight quantised, by identity: core derives all tensors of one weight from one array in a row. */
   private float[] lastSource;
   private Quantized last;
 
   /** One weight's quantised state. */
   private record Quantized(Nf4.Quantized nf4, BlockScales.Quantized scales) {}
+
+  /** One site's frozen operands in the graph. */
+  private record Frozen(Operand<TUint8> codes, Operand<TFloat32> scales) {}
 
   public QloraMethod(QloraConfig config) {
     this.config = config;
@@ -91,10 +95,18 @@ public final class QloraMethod implements PeftMethod {
     if (!config.targets(site.path())) {
       return weight;
     }
-    Operand<TFloat32> built = dequantised.get(site.path());
-    if (built != null) {
-      return built;
-    }
+    SiteContext ctx = site.context();
+    Frozen state = frozen.computeIfAbsent(site.path(), p -> declare(site));
+    // Dequantised when the site's input is there, not at the start of the run: TensorFlow runs an op once its
+    // inputs exist, and these read variables alone, so every layer's float32 weight would be built, and held,
+    // before the first matmul. In training, grappler recomputes it for the backward matmul (Nf4Graph's hint).
+    Ops tf = site.input() == null ? ctx.tf() : ctx.tf().withControlDependencies(List.of(site.input()));
+    return Nf4Graph.weight(tf, state.codes(), state.scales(), site.outFeatures(), site.inFeatures(),
+        config.blockSize());
+  }
+
+  /** Declares the site's frozen NF4 codes and scales, derived from its base weight, which they replace. */
+  private Frozen declare(LinearSite site) {
     SiteContext ctx = site.context();
     Parameters params = ctx.parameters();
     Ops tf = ctx.tf();
@@ -121,9 +133,7 @@ public final class QloraMethod implements PeftMethod {
     }
     params.replaceBaseWeight(baseKey);
     modules.add(path);
-    Operand<TFloat32> w = Nf4Graph.weight(tf, codes, scales, site.outFeatures(), site.inFeatures(), blockSize);
-    dequantised.put(path, w);
-    return w;
+    return new Frozen(codes, scales);
   }
 
   @Override

@@ -18,11 +18,15 @@ import io.tfew.core.testing.FixtureBatch;
 import io.tfew.core.testing.ParityModel;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
@@ -31,8 +35,8 @@ import org.tensorflow.types.TUint8;
 
 /**
  * QLoRA on the t0-tiny fixture: the graph's dequantised weights are the Java ones bit for bit, the model
- * at init is the base model with those weights, the float32 copies are never loaded, and adapters round
- * trip in PEFT's LORA layout.
+ * at init is the base model with those weights, the float32 copies are never loaded, each dequantisation waits
+ * for its site's input and is marked for recomputation, and adapters round trip in PEFT's LORA layout.
  */
 class QloraModelTest {
   /** The name ParityModel gives its first rewriter. */
@@ -106,6 +110,23 @@ class QloraModelTest {
         assertThatThrownBy(() -> fetch(q, "encoder.block.0.layer.0.SelfAttention.q.weight")).isNotNull();
         assertThat(fetch(q, "encoder.block.0.layer.0.layer_norm.weight")).isNotEmpty();
         assertThat(q.graph.weights().replaced()).hasSize(2 * 7 + 3 * 11);
+        // Each program dequantises each site once its input is there (a control input on the chain's first
+        // op), every op of the chain marked for grappler to recompute for the backward pass.
+        List<GraphOperation> casts = new ArrayList<>();
+        Map<String, Integer> hintedTypes = new TreeMap<>();
+        ((Graph) q.graph.ops().scope().env()).operations().forEachRemaining(op -> {
+          if (hinted(op)) {
+            hintedTypes.merge(op.type(), 1, Integer::sum);
+            if (op.type().equals("Cast")) {
+              casts.add(op);
+            }
+          }
+        });
+        assertThat(casts).hasSizeGreaterThanOrEqualTo(qlora.modules().size());
+        assertThat(casts).allSatisfy(op -> assertThat(op.numControlInputs()).as(op.name()).isPositive());
+        assertThat(hintedTypes.keySet()).containsExactly("BitwiseAnd", "Cast", "GatherV2", "Mul", "Pack", "Reshape",
+            "RightShift");
+        assertThat(hintedTypes.get("Reshape")).isEqualTo(4 * casts.size());
       }
       float[] base;
       float[] dequantised;
@@ -135,6 +156,15 @@ class QloraModelTest {
       // NF4 moves the logits of this small random model (5 quantised layers of width 48), but by well under
       // their own size.
       assertThat(shift).isGreaterThan(0).isLessThan(0.5 * spread);
+    }
+  }
+
+  private static boolean hinted(GraphOperation op) {
+    try {
+      op.attributes().getAttrInt(Nf4Graph.RECOMPUTE_HINT);
+      return true;
+    } catch (RuntimeException absent) {
+      return false;
     }
   }
 
