@@ -70,7 +70,8 @@ public record SessionOptions(int threads, boolean optimizeGraph) {
    * {@code _recompute_hint} attribute, which it recomputes for the gradient ops that read them instead of
    * keeping their outputs from the forward pass (QLoRA's dequantised weights). Gradient ops are found by name,
    * and TensorFlow-Java names them {@code .../Gradients/...}, not the {@code gradients/} the optimizer looks
-   * for by default.
+   * for by default. On a graph without such ops it changes nothing and takes little: 23 ms of t5-small's
+   * 1.70 s first step ({@code TF_CPP_VMODULE=meta_optimizer=1}, {@code tfew bench startup}).
    */
   static final RewriterConfig LEAN_GRAPPLER = RewriterConfig.newBuilder()
       .setMetaOptimizerIterations(RewriterConfig.NumIterationsType.ONE)
