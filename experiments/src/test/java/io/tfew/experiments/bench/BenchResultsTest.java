@@ -16,9 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The committed records in {@code bench/results/} and the README's citations of them agree: a figure
- * the README attributes to a record names a file that exists (and that git tracks, where git is there to ask),
- * and every record says what ran, on which
- * commit and machine, and under what load.
+ * the README attributes to a record names a file that exists (and that git tracks, where git is there to
+ * ask), and every record says what ran, on which commit and machine, and under what load.
  */
 class BenchResultsTest {
   private static final Pattern CITED = Pattern.compile("bench/results/([A-Za-z0-9][A-Za-z0-9._-]*\\.txt)");
