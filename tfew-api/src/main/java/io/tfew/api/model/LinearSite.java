@@ -11,7 +11,8 @@ import org.tensorflow.types.TFloat32;
  * <pre>{@code
  * if (site.path().matches(".*SelfAttention\\.(q|v)")) { ... }
  * // a weight computed at every run, computed only once its input is there:
- * Ops tf = site.input() == null ? ctx.tf() : ctx.tf().withControlDependencies(List.of(site.input()));
+ * Ops tf = site.input() == null ? site.context().tf()
+ *     : site.context().tf().withControlDependencies(List.of(site.input()));
  * }</pre>
  *
  * @param path the HF module path (the weight's key without {@code .weight})
