@@ -59,9 +59,9 @@ public record SessionOptions(int threads, boolean optimizeGraph) {
    * training graph it was most of the first step: with {@code TF_CPP_VMODULE=meta_optimizer=1}, t5-small's
    * first step spent 4.05 of its 4.77 s in it, half of that in the second pass, which removed 139 of 7,287
    * nodes (shape arithmetic folded, control edges pruned). Off: the layout optimizer (convolution layouts; T5
-   * has none), the memory optimizer's heuristics (GPU swapping), and the remapper, shape, loop and implementation-selector
-   * passes, which left every tfew graph logged unchanged (same node and edge counts: no fusion, no rewrite)
-   * while the remapper alone took 0.86 s of t5-small-gated's first step. Pruning, common-subgraph
+   * has none), the memory optimizer's heuristics (GPU swapping), and the remapper, shape, loop and
+   * implementation-selector passes, which left every tfew graph logged unchanged (same node and edge counts: no
+   * fusion, no rewrite) while the remapper alone took 0.86 s of t5-small-gated's first step. Pruning, common-subgraph
    * elimination, constant folding and the arithmetic and dependency rewrites run as before. The first step
    * went from 4.7 to about 2.9 s (t5-small) and from 14.2 to about 6 s (t5-base), with the steady step the
    * same within its noise ({@code tfew bench startup}, {@code tfew bench train --no-torch}).

@@ -44,7 +44,8 @@ public final class Nf4Graph {
     // Shifts and masks on int32: the codes are 0..255 either way, and int32 is the type every kernel has.
     Output<TInt32> packed = hinted(tf, "Cast", List.of(codes), b -> b.setAttr("SrcT", DataType.DT_UINT8)
         .setAttr("DstT", DataType.DT_INT32).setAttr("Truncate", false));
-    Output<TInt32> high = hinted(tf, "RightShift", List.of(packed, tf.constant(4)), b -> b.setAttr("T", DataType.DT_INT32));
+    Output<TInt32> high = hinted(tf, "RightShift", List.of(packed, tf.constant(4)),
+        b -> b.setAttr("T", DataType.DT_INT32));
     Output<TInt32> low = hinted(tf, "BitwiseAnd", List.of(packed, tf.constant(15)),
         b -> b.setAttr("T", DataType.DT_INT32));
     OperationBuilder pack = tf.scope().opBuilder("Pack", "Pack").addInputList(new Output<?>[] {high, low})
