@@ -90,6 +90,19 @@ class BenchResultsTest {
     }
   }
 
+  /** A record in the working tree that git does not track would pass here and be missing from a clean clone. */
+  @Test
+  void everyRecordIsTrackedByGitWhereGitIsThereToAsk() throws IOException {
+    Set<String> tracked = trackedRecords();
+    if (tracked == null) {
+      return;
+    }
+    for (Path record : records()) {
+      assertThat(tracked).as("git tracks %s (git add it)", record.getFileName())
+          .contains(record.getFileName().toString());
+    }
+  }
+
   @Test
   void theIndexListsEveryRecord() throws IOException {
     String index = Files.readString(SharedFixtures.path("bench/results/README.md"));
