@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tfew.core.testing.SharedFixtures;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The committed records in {@code bench/results/} and the README's citations of them agree: a figure
- * the README attributes to a record names a file that exists (and that git tracks, where git is there to
- * ask), and every record says what ran, on which commit and machine, and under what load.
+ * the README attributes to a record names a file that exists, every record file is one git tracks (where git
+ * is there to ask), and every record says what ran, on which commit and machine, and under what load.
  */
 class BenchResultsTest {
   private static final Pattern CITED = Pattern.compile("bench/results/([A-Za-z0-9][A-Za-z0-9._-]*\\.txt)");
@@ -26,19 +27,13 @@ class BenchResultsTest {
   void everyRecordTheReadmeCitesIsCommitted() throws IOException {
     String readme = Files.readString(SharedFixtures.path("README.md"));
     Matcher m = CITED.matcher(readme);
-    Set<String> cited = new TreeSet<>();
+    int cited = 0;
     while (m.find()) {
-      cited.add(m.group(1));
+      cited++;
       assertThat(SharedFixtures.root().resolve("bench/results").resolve(m.group(1)))
           .as("README.md cites %s", m.group()).isRegularFile();
     }
-    assertThat(cited).as("README.md cites records in bench/results").isNotEmpty();
-    // In a working tree a cited record may exist without being committed, and a clean clone would then lack
-    // it; git, where there is one, says which files it tracks.
-    Set<String> tracked = trackedRecords();
-    if (tracked != null) {
-      assertThat(tracked).as("records git tracks (git add the others)").containsAll(cited);
-    }
+    assertThat(cited).as("README.md cites records in bench/results").isPositive();
   }
 
   /** The file names git tracks in bench/results, or null outside a git work tree or without git. */
@@ -56,7 +51,7 @@ class BenchResultsTest {
     }
     List<String> lines;
     try (var out = git.getInputStream()) {
-      lines = new String(out.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+      lines = new String(out.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
     }
     try {
       if (git.waitFor() != 0) {

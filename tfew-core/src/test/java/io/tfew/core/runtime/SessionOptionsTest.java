@@ -75,6 +75,8 @@ class SessionOptionsTest {
     assertThat(hinted).containsExactly(plain);
     // Off when the optimizer is: nothing to recompute with.
     assertThat(gradient(true, recomputed, new SessionOptions(1, false))).containsExactly(plain);
+    assertThat(recomputed).as("nodes that ran without grappler").isNotEmpty()
+        .noneMatch(name -> name.startsWith("Recomputed/"));
   }
 
   private static float[] gradient(boolean hint, List<String> nodes) {
