@@ -331,6 +331,13 @@ public final class BenchCommand {
           100 * flops / tfew / 1e6 / tfPeak);
       out.printf(Locale.ROOT, "tfew: %.0f%% of the matmul ceiling of its own shapes (%.1f GFLOP/s, %.0f%% of the "
           + "peak)%n", 100 * flops / tfew / 1e6 / ceiling, ceiling, 100 * ceiling / peak);
+      // The ceiling bounds any step of these products, whatever else it runs; what the step takes beyond it is
+      // the budget a target rate has to come out of (element-wise work, dropout's draws, the executor, idle
+      // cores), whether or not the products themselves reach their ceiling inside the step.
+      double productsMs = flops / ceiling / 1e6;
+      out.printf(Locale.ROOT, "tfew: %.1f ms of the %.1f ms step (%.0f%%) lie beyond its products' ceiling of %.1f "
+          + "ms, the least any step of these products can take (%.0f%% of the peak)%n", tfew - productsMs, tfew,
+          100 * (tfew - productsMs) / tfew, productsMs, 100 * ceiling / peak);
       // VmHWM covers the weights, TensorFlow's activations and the JVM: what a 24 GB machine has to hold.
       long peakRss = ResidentMemory.peakBytes();
       out.printf(Locale.ROOT, "tfew: %.1f s per optimizer step (%d examples in %d micro-batches), peak_rss_bytes=%d "

@@ -1,6 +1,7 @@
 package io.tfew.cli.endtoend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import java.util.regex.Matcher;
@@ -34,6 +35,15 @@ class BenchTrainTest {
         .hasSize(Integer.parseInt(ceiling.group(1)));
     assertThat(Double.parseDouble(ceiling.group(3))).isPositive();
     assertThat(out).containsPattern("tfew: [0-9]+% of the matmul ceiling of its own shapes");
+    // What the step spends beyond its products' ceiling, and that ceiling, add up to the step's median.
+    Matcher beyond = Pattern.compile("tfew: (-?[0-9.]+) ms of the ([0-9.]+) ms step \\(-?[0-9]+%\\) lie beyond its "
+        + "products' ceiling of ([0-9.]+) ms").matcher(out);
+    assertThat(beyond.find()).as(out).isTrue();
+    assertThat(Double.parseDouble(beyond.group(2))).isEqualTo(Double.parseDouble(m.group(1)));
+    assertThat(Double.parseDouble(beyond.group(1)) + Double.parseDouble(beyond.group(3)))
+        .isCloseTo(Double.parseDouble(m.group(1)), within(0.11));
+    assertThat(Double.parseDouble(beyond.group(3))).isCloseTo(
+        Double.parseDouble(ceiling.group(2)), within(0.11));
   }
 
   @Test
