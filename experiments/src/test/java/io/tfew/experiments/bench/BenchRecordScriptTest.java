@@ -2,7 +2,6 @@ package io.tfew.experiments.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tfew.core.testing.SharedFixtures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,10 +25,7 @@ class BenchRecordScriptTest {
 
   @BeforeEach
   void aRepositoryWithTheScript() throws Exception {
-    Path script = repo.resolve("bench/record");
-    Files.createDirectories(script.getParent());
-    Files.copy(SharedFixtures.path("bench/record"), script);
-    script.toFile().setExecutable(true);
+    BenchScripts.copy("bench/record", repo);
     Files.writeString(repo.resolve("tracked.txt"), "one\n");
     Files.createDirectories(repo.resolve("sub"));
     Files.writeString(repo.resolve("sub/.keep"), "");

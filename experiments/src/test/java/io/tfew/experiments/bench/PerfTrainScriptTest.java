@@ -2,7 +2,6 @@ package io.tfew.experiments.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tfew.core.testing.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +25,7 @@ class PerfTrainScriptTest {
 
   @BeforeEach
   void theScriptBesideStandIns() throws Exception {
-    Path script = repo.resolve("bench/perf-train");
-    Files.createDirectories(script.getParent());
-    Files.copy(SharedFixtures.path("bench/perf-train"), script);
+    BenchScripts.copy("bench/perf-train", repo);
     executable(repo.resolve("tfew"), """
         #!/usr/bin/env bash
         echo "matmul ceiling: the step's 2 product shapes, each at its best rate (one at a time or two at once): \
